@@ -1,0 +1,46 @@
+"""Static checks of a parsed expression against the names a rule makes available."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from ipscore.expr import ast
+from ipscore.expr.errors import ExprError, did_you_mean
+from ipscore.expr.functions import FUNCTIONS
+
+
+def check(node: ast.Node, *, fields: Iterable[str], params: Iterable[str],
+          tables: Iterable[str] = ()) -> list[str]:
+    """Every problem found, as messages; an empty list means the expression is usable."""
+    fields, params, tables = set(fields), set(params), set(tables)
+    problems: list[str] = []
+    for sub in ast.walk(node):
+        match sub:
+            case ast.Field(name) if name not in fields:
+                problems.append(f"unknown field {name!r}{did_you_mean(name, fields)}")
+            case ast.Param(name) if name not in params:
+                problems.append(f"unknown parameter ${name}{did_you_mean(name, params)}")
+            case ast.Call(name, args):
+                problems.extend(_check_call(name, args, tables))
+    return problems
+
+
+def _check_call(name: str, args: tuple[ast.Node, ...], tables: set[str]) -> list[str]:
+    function = FUNCTIONS.get(name)
+    if function is None:
+        return [f"unknown function {name}(){did_you_mean(name, FUNCTIONS)}"]
+    if len(args) != len(function.params):
+        return [f"{name}() takes {len(function.params)} argument(s) "
+                f"({', '.join(function.params)}), got {len(args)}"]
+    if name == "table":
+        if not isinstance(args[0], ast.Literal) or not isinstance(args[0].value, str):
+            return ["table() takes the table's name as a string literal"]
+        if args[0].value not in tables:
+            return [f"unknown table {args[0].value!r}{did_you_mean(args[0].value, tables)}"]
+    return []
+
+
+def require_valid(node: ast.Node, text: str, **names: Iterable[str]) -> None:
+    problems = check(node, **names)
+    if problems:
+        raise ExprError("; ".join(problems), text)
