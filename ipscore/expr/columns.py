@@ -68,5 +68,8 @@ class ListColumn:
         taken.cache = self.cache  # same vocabulary, same masks
         return taken
 
-    def to_strings(self, sep: str = ";") -> np.ndarray:
-        return np.array([sep.join(row) for row in self.to_lists()], dtype=object)
+    def first_only(self) -> ListColumn:
+        """Each row's first code only (for an IPC list: the main classification)."""
+        has_any = self.lengths > 0
+        offsets = np.concatenate([[0], np.cumsum(has_any)]).astype(np.int64)
+        return ListColumn(self.vocab, self.codes[self.offsets[:-1][has_any]], offsets)

@@ -84,6 +84,21 @@ def _is_null_vec(value):
     return _is_null_scalar(value)
 
 
+def _ipc_scope_vec(codes, scope):
+    codes = _require_list(codes, "ipc_scope")
+    if _scope(scope) == "any":
+        return codes
+    if ("main",) not in codes.cache:  # a derived column, kept so sweeps re-use it
+        codes.cache[("main",)] = codes.first_only()
+    return codes.cache[("main",)]
+
+
+def _scope(scope):
+    if scope not in ("any", "main"):
+        raise ExprError(f'ipc_scope() takes "any" or "main", not {scope!r}')
+    return scope
+
+
 # --- scalar forms ---------------------------------------------------------------------
 
 
@@ -98,6 +113,10 @@ def _count_overseas_scalar(codes, include_hk_mo_tw):
 
 def _any_of_scalar(codes, values):
     return any(code in set(values) for code in codes)
+
+
+def _ipc_scope_scalar(codes, scope):
+    return tuple(codes) if _scope(scope) == "any" else tuple(codes)[:1]
 
 
 def _is_null_scalar(value):
@@ -117,6 +136,9 @@ FUNCTIONS: dict[str, Function] = {
         Function("ipc_in", ("codes", "table"),
                  "true when any of the IPC codes matches a row of the table at its level",
                  _ipc_in_vec, _ipc_in_scalar),
+        Function("ipc_scope", ("codes", "scope"),
+                 'all codes ("any") or only the first, main code ("main")',
+                 _ipc_scope_vec, _ipc_scope_scalar),
         Function("count_overseas", ("jurisdictions", "include_hk_mo_tw"),
                  "how many jurisdictions are outside mainland China (HK/MO/TW by the flag)",
                  _count_overseas_vec, _count_overseas_scalar),

@@ -1,0 +1,1 @@
+"""Patent records: schema, readers, IPC codes, classification, aggregation."""

@@ -1,0 +1,24 @@
+"""Rule files: pydantic models, loading with file:line errors, versions by date."""
+
+from ipscore.spec.loader import (
+    Problem,
+    RuleFileError,
+    bundled_rule_files,
+    load_rule_file,
+    resolve_rule,
+)
+from ipscore.spec.models import Condition, Parameter, PatentRule, RuleFile, Source, Version
+
+__all__ = [
+    "Condition",
+    "Parameter",
+    "PatentRule",
+    "Problem",
+    "RuleFile",
+    "RuleFileError",
+    "Source",
+    "Version",
+    "bundled_rule_files",
+    "load_rule_file",
+    "resolve_rule",
+]

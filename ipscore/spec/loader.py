@@ -1,0 +1,93 @@
+"""Load rule files: YAML → pydantic model, every problem reported as file:line."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from pydantic import ValidationError
+
+from ipscore.spec.models import PatentRule, RuleFile
+from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int | None
+    path: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}" if self.line else self.file
+        return f"{where}: {self.path + ': ' if self.path else ''}{self.message}"
+
+
+class RuleFileError(ValueError):
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(map(str, problems)))
+
+
+def _dotted(location: tuple[str | int, ...]) -> str:
+    text = ""
+    for part in location:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def _pydantic_problems(file: Path, err: ValidationError, lines) -> list[Problem]:
+    problems = []
+    for item in err.errors():
+        location = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        message = item["msg"].removeprefix("Value error, ")
+        if item["type"] == "extra_forbidden":
+            message = "unknown key"
+        elif item["type"] == "missing":
+            message = "required key is missing"
+        problems.append(Problem(str(file), line_of(lines, location), _dotted(location), message))
+    return problems
+
+
+def load_rule_file(path: str | Path) -> RuleFile:
+    path = Path(path)
+    try:
+        data, lines = read_yaml(path)
+    except YamlError as err:
+        raise RuleFileError([Problem(err.file, err.line, "", err.message)]) from None
+    if not isinstance(data, dict):
+        raise RuleFileError([Problem(str(path), 1, "", "a rule file is a YAML mapping")])
+    try:
+        rule = PatentRule.model_validate(data)
+    except ValidationError as err:
+        raise RuleFileError(_pydantic_problems(path, err, lines)) from None
+    problems = [Problem(str(path), line_of(lines, loc), _dotted(loc), message)
+                for loc, message in rule.name_problems()]
+    if problems:
+        raise RuleFileError(problems)
+    rule._origin = path.resolve()  # tables are named relative to the rule file
+    return rule
+
+
+def bundled_rules_dir() -> Path:
+    return Path(str(resources.files("ipscore").joinpath("rules")))
+
+
+def bundled_rule_files() -> list[Path]:
+    return sorted(bundled_rules_dir().rglob("*.yaml"))
+
+
+def resolve_rule(id_or_path: str) -> RuleFile:
+    """A rule by bundled id, or by path to a rule file."""
+    candidate = Path(id_or_path)
+    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+        return load_rule_file(candidate)
+    for file in bundled_rule_files():
+        if file.stem == id_or_path:
+            return load_rule_file(file)
+    known = [f.stem for f in bundled_rule_files()]
+    from ipscore.expr.errors import did_you_mean
+
+    raise LookupError(f"no rule {id_or_path!r}{did_you_mean(id_or_path, known)}; "
+                      f"bundled: {', '.join(known)}")

@@ -1,0 +1,182 @@
+"""Pydantic models of rule files. A rule file is data; these models are its schema."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
+
+from ipscore.expr import Node, check, parse, walk
+from ipscore.expr.errors import did_you_mean
+from ipscore.expr import ast as expr_ast
+
+Confidence = Literal["confirmed", "unconfirmed", "assumption"]
+SourceConfidence = Literal["confirmed", "unconfirmed", "unknown"]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(Strict):
+    document: str
+    issuer: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    file: str | None = Field(None, description="the text in ../shared/sources")
+    locator: str | None = Field(None, description="where in the document")
+    confidence: SourceConfidence
+
+    def cite(self) -> str:
+        parts = [self.document, self.number, self.issuer, self.date and self.date.isoformat(),
+                 self.locator]
+        return ", ".join(p for p in parts if p)
+
+
+class Parameter(Strict):
+    value: Any
+    unit: str | None = None
+    confidence: Confidence
+    note: str | None = None
+
+
+class Condition(Strict):
+    id: Identifier
+    label: str
+    label_en: str | None = None
+    when: str
+    source: Source | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        parse(text)  # ExprError is a ValueError: pydantic reports it at this key
+        return text
+
+    @property
+    def node(self) -> Node:
+        return parse(self.when)
+
+
+class Window(Strict):
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class TableRef(Strict):
+    file: str
+    description: str
+    sample: bool = Field(description="true when the file is a sample, not the official table")
+    confidence: SourceConfidence
+    source: Source | None = None
+
+
+class Example(Strict):
+    id: str
+    description: str | None = None
+    as_of: dt.date
+    record: dict[str, Any]
+    expect: dict[str, bool] = Field(description="eligible, high_value and/or condition ids")
+
+
+class Version(Strict):
+    effective: Window
+    confidence: Confidence = "confirmed"
+    note: str | None = None
+    parameters: dict[Identifier, Parameter] = {}
+    eligibility: list[Condition]
+    criteria: list[Condition]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Version:
+        ids = [c.id for c in (*self.eligibility, *self.criteria)]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"condition ids repeat: {', '.join(repeated)}")
+        return self
+
+    @property
+    def conditions(self) -> list[tuple[str, Condition]]:
+        return [("eligibility", c) for c in self.eligibility] + [
+            ("criterion", c) for c in self.criteria]
+
+    def assumptions(self) -> dict[str, Parameter]:
+        return {k: p for k, p in self.parameters.items() if p.confidence == "assumption"}
+
+    def used_parameters(self) -> set[str]:
+        """Parameters the conditions read, directly or through field($name)."""
+        return {node.name for c in (*self.eligibility, *self.criteria) for node in walk(c.node)
+                if isinstance(node, expr_ast.Param)}
+
+
+class PatentRule(Strict):
+    id: RuleId
+    title: str
+    title_en: str
+    kind: Literal["patent-classification"]
+    description: str | None = None
+    source: Source
+    tables: dict[str, TableRef] = {}
+    versions: list[Version] = Field(min_length=1)
+    examples: list[Example] = []
+    _origin: Path | None = PrivateAttr(None)
+
+    def table_path(self, name: str) -> Path:
+        base = self._origin.parent if self._origin else Path.cwd()
+        return base / self.tables[name].file
+
+    @model_validator(mode="after")
+    def _windows_do_not_overlap(self) -> PatentRule:
+        windows = sorted((v.effective for v in self.versions), key=lambda w: w.start)
+        for earlier, later in zip(windows, windows[1:], strict=False):
+            if earlier.end is None or earlier.end >= later.start:
+                raise ValueError(
+                    f"versions overlap: the one from {earlier.start} is still in force on "
+                    f"{later.start}; give it `to:` a day before")
+        return self
+
+    def name_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
+        """Names an expression or example uses that the rule does not provide."""
+        from ipscore.patents.schema import CONTEXT_NAMES, FIELD_NAMES
+
+        problems = []
+        for index, version in enumerate(self.versions):
+            for group in ("eligibility", "criteria"):
+                for position, condition in enumerate(getattr(version, group)):
+                    for message in check(condition.node, fields=(*FIELD_NAMES, *CONTEXT_NAMES),
+                                         params=version.parameters, tables=self.tables):
+                        problems.append((("versions", index, group, position, "when"), message))
+        for index, example in enumerate(self.examples):
+            known = {"eligible", "high_value"} | {
+                c.id for _, c in self.version_for(example.as_of).conditions}
+            for key in example.expect:
+                if key not in known:
+                    problems.append((("examples", index, "expect", key),
+                                     f"unknown condition {key!r}{did_you_mean(key, known)}"))
+        return problems
+
+    def version_for(self, as_of: dt.date) -> Version:
+        for version in self.versions:
+            if version.effective.contains(as_of):
+                return version
+        spans = ", ".join(f"{v.effective.start}…{v.effective.end or ''}" for v in self.versions)
+        raise LookupError(f"rule {self.id} has no version in force on {as_of} (versions: {spans})")
+
+
+
+RuleFile = PatentRule
