@@ -22,7 +22,7 @@ SEI_CODES = ["G06F 16/30", "G06F 3/048", "G06F 1/16", "G06F 9/50", "G05B 19/418"
              "A01B 69/00", "G03G 15/00", "H03K 19/00", "H03L 7/08", "G06F 21/60"]
 OTHER_CODES = ["A47J 27/00", "B65D 81/00", "E04B 1/00", "F16K 31/00", "C02F 1/00",
                "B01D 53/00", "A61K 36/00", "H04L 9/32", "H01M 10/00", "B29C 45/00",
-               "A01B 3/421", "G06Q 10/00"]
+               "A23L 2/00", "G06Q 10/00"]
 SEED = 20231231
 #: The register is exported on this day: nothing is granted or lapses after it.
 SNAPSHOT = "2025-06-30"
@@ -37,7 +37,7 @@ def _dates(start, days):
 
 
 def _ipc_lists(rng, n):
-    sei = rng.random(n) < 0.23
+    sei = rng.random(n) < 0.30
     main = np.where(sei, _pick(rng, SEI_CODES, n), _pick(rng, OTHER_CODES, n))
     extra = rng.random(n) < 0.35
     second = _pick(rng, OTHER_CODES, n)
@@ -124,7 +124,8 @@ def _ipc_spellings(codes: pd.Series, rng) -> pd.Series:
                               lambda m: f"{m[1]}{int(m[2]):04d}{m[3]:<06}".replace(" ", "0"),
                               regex=True)
     choice = rng.integers(0, 3, len(codes))
-    return pd.Series(np.select([choice == 0, choice == 1], [codes, compact], fixed), dtype=object)
+    return pd.Series(np.select([choice == 0, choice == 1], [codes, compact], fixed),
+                     index=codes.index, dtype=object)
 
 
 def register_export(frame: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:

@@ -1,0 +1,166 @@
+"""The `ipscore` command line: a thin typer layer over the library."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from ipscore import api
+from ipscore.errors import InputError
+from ipscore.expr import ExprError
+from ipscore.report.classify import render_classification
+from ipscore.report.explain import render_explanation
+from ipscore.report.export import to_json_text, write_table
+from ipscore.report.rules import render_example_results, render_rule, render_rule_list
+from ipscore.spec import RuleFileError
+
+app = typer.Typer(help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
+                  no_args_is_help=True, pretty_exceptions_enable=False)
+rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
+app.add_typer(rules_app, name="rules")
+
+out = Console()
+err = Console(stderr=True)
+
+AsOf = Annotated[dt.datetime | None, typer.Option(
+    "--as-of", formats=["%Y-%m-%d"],
+    help="Evaluation date; picks the rule version in force. Default: the last 31 December.")]
+Rules = Annotated[str, typer.Option("--rules", help="Bundled rule id or a rule file path.")]
+SeiTable = Annotated[Path | None, typer.Option(
+    "--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords).")]
+Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
+DEFAULT_RULE = "cn-high-value-invention"
+
+
+@contextmanager
+def _exit_2_on_bad_input() -> Iterator[None]:
+    """Bad input or bad rules: a clear message on stderr and exit code 2."""
+    try:
+        yield
+    except (InputError, RuleFileError, ExprError, LookupError) as problem:
+        message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
+        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        raise typer.Exit(2) from None
+
+
+def _as_of(value: dt.datetime | None) -> dt.date:
+    return value.date() if value else api.default_as_of()
+
+
+@app.command()
+def classify(
+    patents: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet register.")],
+    as_of: AsOf = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    population: Annotated[Path | None, typer.Option(
+        help="region, year, population (万人) CSV for per-10,000 figures.")] = None,
+    by: Annotated[str | None, typer.Option(help="Group the report by: region.")] = None,
+    out_file: Annotated[Path | None, typer.Option(
+        "--out", help="One row per evaluated patent: .csv .parquet .xlsx .json")] = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Classify a register: totals, criteria, overlaps, regions and assumptions."""
+    if by not in (None, "region"):
+        err.print(f"[bold red]error:[/] --by takes 'region', not {by!r}")
+        raise typer.Exit(2)
+    with _exit_2_on_bad_input(), err.status("classifying…"):
+        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population)
+        if out_file:
+            write_table(result.verdicts, out_file)
+        if rejects:
+            write_table(result.batch.rejects, rejects)
+    _show(result, as_json)
+
+
+def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
+    if as_json:
+        sys.stdout.write(to_json_text(result.to_json()) + "\n")
+    else:
+        render_classification(result, out, banner)
+
+
+@app.command()
+def demo(as_of: AsOf = None, as_json: Json = False) -> None:
+    """Classify the bundled SYNTHETIC register of Guangdong's 21 cities."""
+    with _exit_2_on_bad_input():
+        result = api.classify_file(api.DEMO_PATENTS, _as_of(as_of) if as_of else api.DEMO_AS_OF,
+                                   DEFAULT_RULE, None, api.DEMO_POPULATION)
+    _show(result, as_json, banner=api.DEMO_BANNER)
+
+
+@app.command()
+def explain(
+    patents: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet register.")],
+    patent_id: Annotated[str, typer.Argument(metavar="ID", help="申请号 of the patent.")],
+    as_of: AsOf = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    as_json: Json = False,
+) -> None:
+    """Explain one patent: every condition, its evidence, parameters and source."""
+    with _exit_2_on_bad_input():
+        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table)
+    if as_json:
+        sys.stdout.write(to_json_text(data) + "\n")
+    else:
+        render_explanation(data, out)
+
+
+@rules_app.command("list")
+def rules_list(as_json: Json = False) -> None:
+    """The bundled rules."""
+    with _exit_2_on_bad_input():
+        found = api.bundled_rules()
+    if as_json:
+        sys.stdout.write(to_json_text([{"id": r.id, "kind": r.kind, "title": r.title,
+                                        "file": str(p)} for p, r in found]) + "\n")
+    else:
+        render_rule_list(found, out)
+
+
+@rules_app.command("show")
+def rules_show(rule_id: Annotated[str, typer.Argument(metavar="ID")], as_json: Json = False):
+    """One rule: parameters, versions, conditions and sources."""
+    with _exit_2_on_bad_input():
+        rule = api.resolve_rule(rule_id)
+    if as_json:
+        sys.stdout.write(to_json_text(rule.model_dump(mode="json", by_alias=True)) + "\n")
+    else:
+        render_rule(rule, out)
+
+
+@rules_app.command("check")
+def rules_check(path: Annotated[Path | None, typer.Argument(
+        help="A rule file or folder; default: the bundled rules.")] = None) -> None:
+    """Validate rule files; exit 2 with file:line for each problem."""
+    problems, checked = api.check_rule_files(path)
+    for problem in problems:
+        err.print(f"[red]{problem}", highlight=False, soft_wrap=True)
+    out.print(f"{checked} file(s) checked, {len(problems)} problem(s)")
+    if problems:
+        raise typer.Exit(2)
+
+
+@rules_app.command("test")
+def rules_test(path: Annotated[Path | None, typer.Argument(
+        help="A rule file or folder; default: the bundled rules.")] = None,
+               as_json: Json = False) -> None:
+    """Run the examples embedded in rule files; exit 1 when any fails."""
+    with _exit_2_on_bad_input():
+        results = api.test_rule_files(path)
+    if as_json:
+        sys.stdout.write(json.dumps([r.__dict__ for r in results], ensure_ascii=False) + "\n")
+    else:
+        render_example_results(results, out)
+    if not all(r.passed for r in results):
+        raise typer.Exit(1)

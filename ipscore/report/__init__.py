@@ -1,0 +1,1 @@
+"""Rich rendering and exports. Reports only present what the library computed."""
