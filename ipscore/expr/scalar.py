@@ -24,6 +24,10 @@ from ipscore.expr.vectorized import ARITH, COMPARE
 class Trace:
     values: dict[str, Any] = field(default_factory=dict)
     failed: list[str] = field(default_factory=list)
+    #: One line per comparison: the values on both sides and the outcome.
+    checks: list[str] = field(default_factory=list)
+    #: field($param) calls and the field they resolved to, for readable evidence.
+    resolved: dict[str, str] = field(default_factory=dict)
 
 
 class ScalarEvaluator:
@@ -50,7 +54,11 @@ class ScalarEvaluator:
             case ast.ListLit(items):
                 return [self.value(item) for item in items]
             case ast.Compare(op, left, right):
-                return _compare(op, self.value(left), self.value(right))
+                left_value, right_value = self.value(left), self.value(right)
+                result = _compare(op, left_value, right_value)
+                self.trace.checks.append(f"{self._show(left, left_value)} {op} "
+                                         f"{self._show(right, right_value)} → {result}")
+                return result
             case ast.In(item, container, negated):
                 found = _contains(self.value(container), self.value(item))
                 return not found if negated else found
@@ -63,6 +71,10 @@ class ScalarEvaluator:
                 return _arith(op, self.value(left), self.value(right))
             case ast.Neg(operand):
                 return _arith("-", 0, self.value(operand))
+            case ast.Call("field", args):
+                name = self.value(args[0])
+                self.trace.resolved[ast.to_text(node)] = name
+                return self._note(ast.Field(name), self.column(name))
             case ast.Call(name, args):
                 values = [self.value(a) for a in args]
                 return self._note(node, self.call(name, values))
@@ -72,6 +84,14 @@ class ScalarEvaluator:
         if not (isinstance(node, ast.Call) and node.name == "table"):
             self.trace.values[ast.to_text(node)] = value
         return value
+
+    def _show(self, node: ast.Node, value: Any) -> str:
+        if isinstance(node, ast.Literal):
+            return ast.to_text(node)
+        text = ast.to_text(node)
+        for call, name in self.trace.resolved.items():
+            text = text.replace(call, name)
+        return f"{text} ({_format(value)})"
 
     def column(self, name: str) -> Any:
         if name in self.record:
@@ -114,3 +134,13 @@ def _arith(op: str, left: Any, right: Any) -> Any:
 
 def _truth(value: Any) -> bool:
     return False if is_missing(value) else bool(value)
+
+
+def _format(value: Any) -> str:
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float | np.floating):
+        return "missing" if np.isnan(value) else f"{value:.2f}"
+    if isinstance(value, tuple | list):
+        return ";".join(map(str, value)) or "none"
+    return "missing" if value is None else str(value)

@@ -1,12 +1,12 @@
-"""The Rich report of one patent's explanation."""
+"""The Rich report of one patent's explanation: one block per condition."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from rich.console import Console
+from rich.console import Console, Group
 from rich.panel import Panel
-from rich.table import Table
+from rich.text import Text
 
 
 def _value(value: Any) -> str:
@@ -17,28 +17,41 @@ def _value(value: Any) -> str:
     return "(missing)" if value is None else str(value)
 
 
+def _parameters(condition: dict[str, Any]) -> Text:
+    text = Text("  parameters ", style="dim")
+    for i, p in enumerate(condition["parameters"]):
+        unit = f" {p['unit']}" if p["unit"] else ""
+        style = "yellow" if p["confidence"] == "assumption" else "default"
+        note = p["confidence"] + (", overridden" if p["overridden"] else "")
+        text.append(("" if i == 0 else " · ") + f"${p['name']} = {_value(p['value'])}{unit}")
+        text.append(f" ({note})", style=style)
+    return text
+
+
+def _block(c: dict[str, Any]) -> Group:
+    mark = Text("✓ " if c["passed"] else "✗ ", style="green" if c["passed"] else "red")
+    lines = [Text.assemble(mark, (c["id"], "bold"), f" ({c['kind']}) {c['label']}"),
+             Text(f"  rule    {c['when']}", style="dim")]
+    lines += [Text(f"  check   {check}") for check in c["checks"]]
+    evidence = " · ".join(f"{k} = {_value(v)}" for k, v in c["evidence"].items()
+                          if not k.startswith("$"))
+    lines.append(Text(f"  values  {evidence}"))
+    for m in c.get("matches", []):
+        lines.append(Text(f"  table   {m['code']} ⊂ {m['table_row']} ({m['level']}) → "
+                          f"{m['sei_code']} {m['sei_name']} {m['note']}", style="cyan"))
+    if c["parameters"]:
+        lines.append(_parameters(c))
+    lines.append(Text(f"  source  {c['source']}", style="dim"))
+    return Group(*lines)
+
+
 def render_explanation(data: dict[str, Any], console: Console) -> None:
     verdict = "[bold green]HIGH-VALUE 高价值" if data["high_value"] else (
         "[bold yellow]eligible, not high-value" if data["eligible"] else "[bold red]not eligible")
-    console.print(Panel(f"{verdict}[/]  ·  {data['id']} (row {data['row']})\n"
-                        f"rule {data['rules']} · version from {data['version']} "
+    passed = ", ".join(data["passed_criteria"]) or "none"
+    console.print(Panel(f"{verdict}[/]  ·  {data['id']} (row {data['row']}) · criteria passed: "
+                        f"{passed}\nrule {data['rules']} · version from {data['version']} "
                         f"({data['version_confidence']}) · as of {data['as_of']}",
                         title="ipscore explain", border_style="cyan"))
-    table = Table(show_lines=True)
-    for column in ("", "condition", "evidence", "parameters", "source"):
-        table.add_column(column)
-    for c in data["conditions"]:
-        mark = "[green]✓" if c["passed"] else "[red]✗"
-        evidence = "\n".join(f"{k} = {_value(v)}" for k, v in c["evidence"].items())
-        if c["failed_parts"]:
-            evidence += "\n[red]failed: " + "; ".join(c["failed_parts"])
-        for m in c.get("matches", []):
-            evidence += (f"\n[cyan]{m['code']} ⊂ {m['table_row']} ({m['level']}) → "
-                         f"{m['sei_code']} {m['sei_name']}[/] {m['note']}")
-        params = "\n".join(
-            f"${p['name']} = {_value(p['value'])}{' ' + p['unit'] if p['unit'] else ''} "
-            f"[{'yellow' if p['confidence'] == 'assumption' else 'dim'}]({p['confidence']}"
-            f"{', overridden' if p['overridden'] else ''})[/]" for p in c["parameters"])
-        table.add_row(mark, f"[bold]{c['id']}[/] ({c['kind']})\n{c['label']}\n[dim]{c['when']}",
-                      evidence, params, c["source"])
-    console.print(table)
+    for condition in data["conditions"]:
+        console.print(_block(condition))
