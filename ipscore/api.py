@@ -23,16 +23,24 @@ from ipscore.spec import (
     resolve_rule,
 )
 
-__all__ = ["Classification", "classify", "classify_file", "explain_file", "load_patents",
-           "resolve_rule"]
+__all__ = [
+    "Classification",
+    "classify",
+    "classify_file",
+    "explain_file",
+    "load_patents",
+    "resolve_rule",
+]
 
 _DATA = Path(str(resources.files("ipscore").joinpath("data")))
 DEMO_PATENTS = _DATA / "demo-patents-SYNTHETIC.csv"
 DEMO_POPULATION = _DATA / "population-guangdong-ILLUSTRATIVE.csv"
 DEMO_AS_OF = dt.date(2023, 12, 31)
-DEMO_BANNER = ("SYNTHETIC example data — 24,000 generated patents (scripts/make_demo_data.py, "
-               "seed 20231231) plus 12 deliberately malformed rows; population figures are "
-               "illustrative. Not statistics.")
+DEMO_BANNER = (
+    "SYNTHETIC example data — 24,000 generated patents (scripts/make_demo_data.py, "
+    "seed 20231231) plus 12 deliberately malformed rows; population figures are "
+    "illustrative. Not statistics."
+)
 
 
 def default_as_of(today: dt.date | None = None) -> dt.date:
@@ -45,25 +53,38 @@ def load_patents(path: str | Path) -> PatentBatch:
     return validate(read_patent_table(path), str(path))
 
 
-def classify(batch: PatentBatch, rule: RuleFile, as_of: dt.date,
-             overrides: dict[str, Any] | None = None, sei_table: str | Path | None = None,
-             population_file: str | Path | None = None) -> Classification:
+def classify(
+    batch: PatentBatch,
+    rule: RuleFile,
+    as_of: dt.date,
+    overrides: dict[str, Any] | None = None,
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+) -> Classification:
     tables = {"sei-ipc": sei_table} if sei_table else None
     prepared = prepare(rule, as_of, overrides, tables)
     population = load_population(population_file) if population_file else None
     return Classification(prepared, batch, evaluate(batch, prepared), population)
 
 
-def classify_file(path: str | Path, as_of: dt.date, rules: str = "cn-high-value-invention",
-                  sei_table: str | Path | None = None,
-                  population_file: str | Path | None = None) -> Classification:
+def classify_file(
+    path: str | Path,
+    as_of: dt.date,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+) -> Classification:
     rule = resolve_rule(rules)  # rules first: a broken rule file fails before a long read
     return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
 
 
-def explain_file(path: str | Path, patent_id: str, as_of: dt.date,
-                 rules: str = "cn-high-value-invention",
-                 sei_table: str | Path | None = None) -> dict[str, Any]:
+def explain_file(
+    path: str | Path,
+    patent_id: str,
+    as_of: dt.date,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+) -> dict[str, Any]:
     rule = resolve_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
     return explain(load_patents(path), prepare(rule, as_of, None, tables), patent_id)

@@ -22,20 +22,30 @@ from ipscore.report.export import to_json_text, write_table
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
 from ipscore.spec import RuleFileError
 
-app = typer.Typer(help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
-                  no_args_is_help=True, pretty_exceptions_enable=False)
+app = typer.Typer(
+    help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
 out = Console()
 err = Console(stderr=True)
 
-AsOf = Annotated[dt.datetime | None, typer.Option(
-    "--as-of", formats=["%Y-%m-%d"],
-    help="Evaluation date; picks the rule version in force. Default: the last 31 December.")]
+AsOf = Annotated[
+    dt.datetime | None,
+    typer.Option(
+        "--as-of",
+        formats=["%Y-%m-%d"],
+        help="Evaluation date; picks the rule version in force. Default: the last 31 December.",
+    ),
+]
 Rules = Annotated[str, typer.Option("--rules", help="Bundled rule id or a rule file path.")]
-SeiTable = Annotated[Path | None, typer.Option(
-    "--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords).")]
+SeiTable = Annotated[
+    Path | None,
+    typer.Option("--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords)."),
+]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
 DEFAULT_RULE = "cn-high-value-invention"
 
@@ -61,11 +71,15 @@ def classify(
     as_of: AsOf = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
-    population: Annotated[Path | None, typer.Option(
-        help="region, year, population (万人) CSV for per-10,000 figures.")] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
+    ] = None,
     by: Annotated[str | None, typer.Option(help="Group the report by: region.")] = None,
-    out_file: Annotated[Path | None, typer.Option(
-        "--out", help="One row per evaluated patent: .csv .parquet .xlsx .json")] = None,
+    out_file: Annotated[
+        Path | None,
+        typer.Option("--out", help="One row per evaluated patent: .csv .parquet .xlsx .json"),
+    ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
     as_json: Json = False,
 ) -> None:
@@ -93,8 +107,13 @@ def _show(result: api.Classification, as_json: bool, banner: str | None = None) 
 def demo(as_of: AsOf = None, as_json: Json = False) -> None:
     """Classify the bundled SYNTHETIC register of Guangdong's 21 cities."""
     with _exit_2_on_bad_input():
-        result = api.classify_file(api.DEMO_PATENTS, _as_of(as_of) if as_of else api.DEMO_AS_OF,
-                                   DEFAULT_RULE, None, api.DEMO_POPULATION)
+        result = api.classify_file(
+            api.DEMO_PATENTS,
+            _as_of(as_of) if as_of else api.DEMO_AS_OF,
+            DEFAULT_RULE,
+            None,
+            api.DEMO_POPULATION,
+        )
     _show(result, as_json, banner=api.DEMO_BANNER)
 
 
@@ -122,8 +141,12 @@ def rules_list(as_json: Json = False) -> None:
     with _exit_2_on_bad_input():
         found = api.bundled_rules()
     if as_json:
-        sys.stdout.write(to_json_text([{"id": r.id, "kind": r.kind, "title": r.title,
-                                        "file": str(p)} for p, r in found]) + "\n")
+        sys.stdout.write(
+            to_json_text(
+                [{"id": r.id, "kind": r.kind, "title": r.title, "file": str(p)} for p, r in found]
+            )
+            + "\n"
+        )
     else:
         render_rule_list(found, out)
 
@@ -140,8 +163,11 @@ def rules_show(rule_id: Annotated[str, typer.Argument(metavar="ID")], as_json: J
 
 
 @rules_app.command("check")
-def rules_check(path: Annotated[Path | None, typer.Argument(
-        help="A rule file or folder; default: the bundled rules.")] = None) -> None:
+def rules_check(
+    path: Annotated[
+        Path | None, typer.Argument(help="A rule file or folder; default: the bundled rules.")
+    ] = None,
+) -> None:
     """Validate rule files; exit 2 with file:line for each problem."""
     problems, checked = api.check_rule_files(path)
     for problem in problems:
@@ -152,9 +178,12 @@ def rules_check(path: Annotated[Path | None, typer.Argument(
 
 
 @rules_app.command("test")
-def rules_test(path: Annotated[Path | None, typer.Argument(
-        help="A rule file or folder; default: the bundled rules.")] = None,
-               as_json: Json = False) -> None:
+def rules_test(
+    path: Annotated[
+        Path | None, typer.Argument(help="A rule file or folder; default: the bundled rules.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
     """Run the examples embedded in rule files; exit 1 when any fails."""
     with _exit_2_on_bad_input():
         results = api.test_rule_files(path)

@@ -106,17 +106,20 @@ def to_text(node: Node) -> str:
             return f"${name}"
         case ListLit(items):
             return "[" + ", ".join(map(to_text, items)) + "]"
-        case Compare(op, left, right) | Arith(op, left, right):
+        case Compare(op, left, right):
             return f"{to_text(left)} {op} {to_text(right)}"
+        case Arith(op, left, right):
+            return f"{_operand_text(left)} {op} {_operand_text(right)}"
         case In(item, container, negated):
             return f"{to_text(item)} {'not in' if negated else 'in'} {to_text(container)}"
         case BoolOp(op, operands):
-            return f" {op} ".join(f"({to_text(o)})" if isinstance(o, BoolOp) else to_text(o)
-                                  for o in operands)
+            return f" {op} ".join(
+                f"({to_text(o)})" if isinstance(o, BoolOp) else to_text(o) for o in operands
+            )
         case Not(operand):
             return f"not ({to_text(operand)})"
         case Neg(operand):
-            return f"-{to_text(operand)}"
+            return f"-{_operand_text(operand)}"
         case Call(name, args):
             return f"{name}({', '.join(map(to_text, args))})"
     raise TypeError(node)
@@ -130,3 +133,14 @@ def _literal_text(value: Any) -> str:
     if isinstance(value, str):
         return f'"{value}"'
     return str(value)
+
+
+def _operand_text(node: Node) -> str:
+    # Arithmetic operands are bracketed when compound, so the text re-parses to the same tree.
+    text = to_text(node)
+    return (
+        f"({text})"
+        if isinstance(node, Arith | Neg)
+        or (isinstance(node, Literal) and isinstance(node.value, int | float) and node.value < 0)
+        else text
+    )

@@ -9,8 +9,9 @@ from ipscore.expr.errors import ExprError, did_you_mean
 from ipscore.expr.functions import FUNCTIONS
 
 
-def check(node: ast.Node, *, fields: Iterable[str], params: Iterable[str],
-          tables: Iterable[str] = ()) -> list[str]:
+def check(
+    node: ast.Node, *, fields: Iterable[str], params: Iterable[str], tables: Iterable[str] = ()
+) -> list[str]:
     """Every problem found, as messages; an empty list means the expression is usable."""
     fields, params, tables = set(fields), set(params), set(tables)
     problems: list[str] = []
@@ -30,8 +31,10 @@ def _check_call(name: str, args: tuple[ast.Node, ...], tables: set[str]) -> list
     if function is None:
         return [f"unknown function {name}(){did_you_mean(name, FUNCTIONS)}"]
     if len(args) != len(function.params):
-        return [f"{name}() takes {len(function.params)} argument(s) "
-                f"({', '.join(function.params)}), got {len(args)}"]
+        return [
+            f"{name}() takes {len(function.params)} argument(s) "
+            f"({', '.join(function.params)}), got {len(args)}"
+        ]
     if name == "table":
         if not isinstance(args[0], ast.Literal) or not isinstance(args[0].value, str):
             return ["table() takes the table's name as a string literal"]

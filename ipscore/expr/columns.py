@@ -24,9 +24,13 @@ class ListColumn:
     @classmethod
     def from_lists(cls, rows: Sequence[Sequence[str]]) -> ListColumn:
         flat = [code for row in rows for code in row]
-        vocab, codes = np.unique(np.asarray(flat, dtype=object), return_inverse=True) if flat else (
-            np.array([], dtype=object),
-            np.array([], dtype=np.int32),
+        vocab, codes = (
+            np.unique(np.asarray(flat, dtype=object), return_inverse=True)
+            if flat
+            else (
+                np.array([], dtype=object),
+                np.array([], dtype=np.int32),
+            )
         )
         offsets = np.concatenate([[0], np.cumsum([len(row) for row in rows])]).astype(np.int64)
         return cls(vocab, codes, offsets)

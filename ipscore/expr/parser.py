@@ -86,8 +86,9 @@ def parse(text: str) -> ast.Node:
     except UnexpectedEOF:
         raise ExprError("expression ends too early", text, len(text) + 1) from None
     except UnexpectedCharacters as err:
-        raise ExprError(f"unexpected character {text[err.pos_in_stream]!r}", text,
-                        err.column) from None
+        raise ExprError(
+            f"unexpected character {text[err.pos_in_stream]!r}", text, err.column
+        ) from None
     except UnexpectedInput as err:
         token = getattr(err, "token", None)
         shown = f"{token!s}" if token is not None and str(token) else "end of expression"

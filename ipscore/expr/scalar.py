@@ -56,8 +56,10 @@ class ScalarEvaluator:
             case ast.Compare(op, left, right):
                 left_value, right_value = self.value(left), self.value(right)
                 result = _compare(op, left_value, right_value)
-                self.trace.checks.append(f"{self._show(left, left_value)} {op} "
-                                         f"{self._show(right, right_value)} → {result}")
+                self.trace.checks.append(
+                    f"{self._show(left, left_value)} {op} "
+                    f"{self._show(right, right_value)} → {result}"
+                )
                 return result
             case ast.In(item, container, negated):
                 found = _contains(self.value(container), self.value(item))

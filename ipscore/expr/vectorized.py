@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import operator
 from collections.abc import Mapping
+from functools import reduce
 from typing import Any
 
 import numpy as np
@@ -21,8 +22,14 @@ from ipscore.expr.env import Env, is_missing
 from ipscore.expr.errors import ExprError
 from ipscore.expr.functions import FUNCTIONS
 
-COMPARE = {"==": operator.eq, "!=": operator.ne, "<": operator.lt, "<=": operator.le,
-           ">": operator.gt, ">=": operator.ge}
+COMPARE = {
+    "==": operator.eq,
+    "!=": operator.ne,
+    "<": operator.lt,
+    "<=": operator.le,
+    ">": operator.gt,
+    ">=": operator.ge,
+}
 ARITH = {"+": operator.add, "-": operator.sub, "*": operator.mul, "/": operator.truediv}
 
 
@@ -50,13 +57,13 @@ class VectorEvaluator:
                 return _compare(op, self.value(left), self.value(right))
             case ast.In(item, container, negated):
                 found = _contains(self.value(container), self.value(item))
-                return ~found if negated else found
+                return np.logical_not(found) if negated else found
             case ast.BoolOp("and", operands):
-                return np.logical_and.reduce([_truth(self.value(o)) for o in operands])
+                return reduce(np.logical_and, [_truth(self.value(o)) for o in operands])
             case ast.BoolOp("or", operands):
-                return np.logical_or.reduce([_truth(self.value(o)) for o in operands])
+                return reduce(np.logical_or, [_truth(self.value(o)) for o in operands])
             case ast.Not(operand):
-                return ~_truth(self.value(operand))
+                return np.logical_not(_truth(self.value(operand)))
             case ast.Arith(op, left, right):
                 return _arith(op, self.value(left), self.value(right))
             case ast.Neg(operand):
@@ -99,7 +106,8 @@ def _compare(op: str, left: Any, right: Any) -> Any:
     if isinstance(left, ListColumn) or isinstance(right, ListColumn):
         raise ExprError("a list field cannot be compared; use count(), any_of() or `in`")
     scalar_side = not isinstance(left, pd.Series | np.ndarray) or not isinstance(
-        right, pd.Series | np.ndarray)
+        right, pd.Series | np.ndarray
+    )
     keep = scalar_side and op in ("==", "!=")  # categorical == scalar stays on the codes
     present = np.logical_and(_present(left), _present(right))
     if present is False:
@@ -126,7 +134,8 @@ def _contains(container: Any, item: Any) -> Any:
 def _arith(op: str, left: Any, right: Any) -> Any:
     with np.errstate(divide="ignore", invalid="ignore"):
         if not isinstance(left, pd.Series | np.ndarray) and not isinstance(
-                right, pd.Series | np.ndarray):
+            right, pd.Series | np.ndarray
+        ):
             if is_missing(left) or is_missing(right):
                 return np.nan
             return ARITH[op](np.float64(left), np.float64(right))

@@ -35,8 +35,9 @@ class Prepared:
 
     @property
     def env(self) -> Env:
-        return Env(params=self.params, context={"as_of": pd.Timestamp(self.as_of)},
-                   tables=self.tables)
+        return Env(
+            params=self.params, context={"as_of": pd.Timestamp(self.as_of)}, tables=self.tables
+        )
 
     @property
     def criteria_ids(self) -> list[str]:
@@ -48,9 +49,11 @@ class Prepared:
 
     def assumptions_used(self) -> list[dict[str, Any]]:
         used = self.version.used_parameters()
-        return [{"name": name, "value": self.params[name], "unit": p.unit, "note": p.note}
-                for name, p in self.version.parameters.items()
-                if p.confidence == "assumption" and name in used]
+        return [
+            {"name": name, "value": self.params[name], "unit": p.unit, "note": p.note}
+            for name, p in self.version.parameters.items()
+            if p.confidence == "assumption" and name in used
+        ]
 
 
 @lru_cache(maxsize=8)
@@ -58,20 +61,25 @@ def _cached_table(path: str, mtime: float, name: str) -> IpcTable:
     return load_ipc_table(Path(path), name)
 
 
-def prepare(rule: PatentRule, as_of: dt.date, overrides: Mapping[str, Any] | None = None,
-            table_files: Mapping[str, str | Path] | None = None) -> Prepared:
+def prepare(
+    rule: PatentRule,
+    as_of: dt.date,
+    overrides: Mapping[str, Any] | None = None,
+    table_files: Mapping[str, str | Path] | None = None,
+) -> Prepared:
     version = rule.version_for(as_of)
     params = {name: p.value for name, p in version.parameters.items()}
     for name, value in (overrides or {}).items():
         if name not in params:
-            raise KeyError(f"rule {rule.id} ({version.effective.start}) has no parameter "
-                           f"{name!r}{did_you_mean(name, params)}")
+            raise KeyError(
+                f"rule {rule.id} ({version.effective.start}) has no parameter "
+                f"{name!r}{did_you_mean(name, params)}"
+            )
         params[name] = value
     tables = {}
     for name in rule.tables:
         path = Path((table_files or {}).get(name) or rule.table_path(name)).resolve()
-        tables[name] = _cached_table(str(path), path.stat().st_mtime if path.exists() else 0,
-                                     name)
+        tables[name] = _cached_table(str(path), path.stat().st_mtime if path.exists() else 0, name)
     return Prepared(rule, version, as_of, params, tables)
 
 
@@ -83,9 +91,14 @@ def evaluate(batch: PatentBatch, prepared: Prepared) -> pd.DataFrame:
     criteria = [verdicts[i] for i in prepared.criteria_ids]
     eligible = np.logical_and.reduce(eligibility) if eligibility else np.ones(len(batch), bool)
     passes_any = np.logical_or.reduce(criteria) if criteria else np.zeros(len(batch), bool)
-    frame = pd.DataFrame({"id": batch.columns["id"].to_numpy(dtype=object),
-                          "row": batch.rows, "eligible": eligible,
-                          "high_value": eligible & passes_any})
+    frame = pd.DataFrame(
+        {
+            "id": batch.columns["id"].to_numpy(dtype=object),
+            "row": batch.rows,
+            "eligible": eligible,
+            "high_value": eligible & passes_any,
+        }
+    )
     for key, value in verdicts.items():
         frame[key] = value
     frame["reasons"] = _reasons(eligible, eligibility, criteria, prepared)
@@ -110,8 +123,12 @@ def _reasons(eligible, eligibility, criteria, prepared: Prepared) -> pd.Categori
     k = len(criteria)
     failed = criteria_bits([~e for e in eligibility]) if eligibility else 0
     codes = np.where(eligible, criteria_bits(criteria) if criteria else 0, (1 << k) + failed)
-    labels = [combination_label(b, prepared.criteria_ids) or "eligible; no criterion met"
-              for b in range(1 << k)]
-    labels += ["not eligible: " + combination_label(m, prepared.eligibility_ids)
-               for m in range(1 << len(eligibility))]
+    labels = [
+        combination_label(b, prepared.criteria_ids) or "eligible; no criterion met"
+        for b in range(1 << k)
+    ]
+    labels += [
+        "not eligible: " + combination_label(m, prepared.eligibility_ids)
+        for m in range(1 << len(eligibility))
+    ]
     return pd.Categorical.from_codes(codes, categories=labels)

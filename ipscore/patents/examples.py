@@ -30,6 +30,7 @@ def run_examples(rule: PatentRule) -> list[ExampleResult]:
         else:
             verdicts = evaluate(batch, prepare(rule, example.as_of))
             got = {key: bool(verdicts[key].iloc[0]) for key in example.expect}
-        results.append(ExampleResult(rule.id, example.id, got == example.expect,
-                                     example.expect, got))
+        results.append(
+            ExampleResult(rule.id, example.id, got == example.expect, example.expect, got)
+        )
     return results

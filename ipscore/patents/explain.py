@@ -33,38 +33,57 @@ def plain(value: Any) -> Any:
 
 def _table_matches(condition: Condition, record: dict, prepared: Prepared) -> list[dict]:
     """Every SEI table row that matched one of the patent's codes (every industry)."""
-    tables = [n.args[0].value for n in walk(condition.node)
-              if isinstance(n, expr_ast.Call) and n.name == "table"]
+    tables = [
+        n.args[0].value
+        for n in walk(condition.node)
+        if isinstance(n, expr_ast.Call) and n.name == "table"
+    ]
     matches = []
     for name in tables:
         table = prepared.tables[name]
         for code in record.get("ipc", ()):
             for row in table.rows_for(code).itertuples():
-                matches.append({
-                    "code": code, "table_row": row.ipc, "level": row.level,
-                    "sei_code": row.sei_code, "sei_name": row.sei_name,
-                    "note": "matched by IPC; keywords not checked" if row.keywords else "",
-                })
+                matches.append(
+                    {
+                        "code": code,
+                        "table_row": row.ipc,
+                        "level": row.level,
+                        "sei_code": row.sei_code,
+                        "sei_name": row.sei_name,
+                        "note": "matched by IPC; keywords not checked" if row.keywords else "",
+                    }
+                )
     return matches
 
 
 def _parameters(condition: Condition, prepared: Prepared) -> list[dict]:
     names = {n.name for n in walk(condition.node) if isinstance(n, expr_ast.Param)}
     declared = prepared.version.parameters
-    return [{"name": name, "value": plain(prepared.params[name]), "unit": declared[name].unit,
-             "confidence": declared[name].confidence,
-             "overridden": prepared.params[name] != declared[name].value}
-            for name in sorted(names)]
+    return [
+        {
+            "name": name,
+            "value": plain(prepared.params[name]),
+            "unit": declared[name].unit,
+            "confidence": declared[name].confidence,
+            "overridden": prepared.params[name] != declared[name].value,
+        }
+        for name in sorted(names)
+    ]
 
 
-def explain_condition(kind: str, condition: Condition, record: dict,
-                      prepared: Prepared) -> dict[str, Any]:
+def explain_condition(
+    kind: str, condition: Condition, record: dict, prepared: Prepared
+) -> dict[str, Any]:
     evaluator = ScalarEvaluator(record, prepared.env)
     passed = evaluator.truth(condition.node)
     source = condition.source or prepared.rule.source
     result = {
-        "id": condition.id, "kind": kind, "label": condition.label,
-        "label_en": condition.label_en, "passed": bool(passed), "when": condition.when,
+        "id": condition.id,
+        "kind": kind,
+        "label": condition.label,
+        "label_en": condition.label_en,
+        "passed": bool(passed),
+        "when": condition.when,
         "evidence": {k: plain(v) for k, v in evaluator.trace.values.items()},
         "checks": evaluator.trace.checks,
         "failed_parts": [] if passed else evaluator.trace.failed,
@@ -81,21 +100,28 @@ def explain(batch: PatentBatch, prepared: Prepared, patent_id: str) -> dict[str,
     if position is None:
         rejected = batch.rejects[batch.rejects["id"] == patent_id]
         if len(rejected):
-            reasons = "; ".join(f"{r.column}={r.value!r}: {r.reason}"
-                                for r in rejected.itertuples())
-            raise LookupError(f"patent {patent_id} was rejected (row {rejected['row'].iloc[0]}):"
-                              f" {reasons}")
+            reasons = "; ".join(
+                f"{r.column}={r.value!r}: {r.reason}" for r in rejected.itertuples()
+            )
+            raise LookupError(
+                f"patent {patent_id} was rejected (row {rejected['row'].iloc[0]}): {reasons}"
+            )
         raise LookupError(f"no patent {patent_id!r} in {batch.source}")
     record = batch.record(position)
-    conditions = [explain_condition(kind, c, record, prepared)
-                  for kind, c in prepared.version.conditions]
+    conditions = [
+        explain_condition(kind, c, record, prepared) for kind, c in prepared.version.conditions
+    ]
     eligible = all(c["passed"] for c in conditions if c["kind"] == "eligibility")
     passed_criteria = [c["id"] for c in conditions if c["kind"] == "criterion" and c["passed"]]
     return {
-        "id": patent_id, "row": int(batch.rows[position]),
-        "rules": prepared.rule.id, "version": prepared.version.effective.start.isoformat(),
-        "version_confidence": prepared.version.confidence, "as_of": prepared.as_of.isoformat(),
-        "eligible": eligible, "high_value": eligible and bool(passed_criteria),
+        "id": patent_id,
+        "row": int(batch.rows[position]),
+        "rules": prepared.rule.id,
+        "version": prepared.version.effective.start.isoformat(),
+        "version_confidence": prepared.version.confidence,
+        "as_of": prepared.as_of.isoformat(),
+        "eligible": eligible,
+        "high_value": eligible and bool(passed_criteria),
         "passed_criteria": passed_criteria,
         "record": {k: plain(v) for k, v in record.items()},
         "conditions": conditions,

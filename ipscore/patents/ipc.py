@@ -19,9 +19,14 @@ _FIXED = r"^(?P<subclass>[A-H]\d{2}[A-Z])(?P<group>\d{4})(?P<sub>\d{6})$"
 
 def normalize(raw: pd.Series | np.ndarray | list[str]) -> pd.Series:
     """Canonical codes, NaN where a code cannot be read."""
-    text = (pd.Series(raw, dtype=object).astype("string").str.normalize("NFKC").str.upper()
-            .str.replace(r"\(\d{4}\.\d{2}\)$", "", regex=True)
-            .str.replace(r"\s+", "", regex=True))
+    text = (
+        pd.Series(raw, dtype=object)
+        .astype("string")
+        .str.normalize("NFKC")
+        .str.upper()
+        .str.replace(r"\(\d{4}\.\d{2}\)$", "", regex=True)
+        .str.replace(r"\s+", "", regex=True)
+    )
     compact = text.str.extract(_COMPACT)
     fixed = text.str.extract(_FIXED)
     parts = compact.fillna(fixed) if len(text) else compact

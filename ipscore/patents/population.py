@@ -37,21 +37,30 @@ def load_population(path: str | Path) -> Population:
     frame = read_csv_text(path, dtype={"region": str})
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: population table lacks column(s) {', '.join(missing)}; "
-                         "expected region, year, population (in 万人)")
+        raise InputError(
+            f"{path}: population table lacks column(s) {', '.join(missing)}; "
+            "expected region, year, population (in 万人)"
+        )
     numbers = frame[["year", "population"]].apply(pd.to_numeric, errors="coerce")
     bad = numbers.isna().any(axis=1) | (numbers["population"] <= 0)
     if bad.any():
         row = int(bad.to_numpy().nonzero()[0][0])
-        raise InputError(f"{path}:{row + 2}: year and population must be positive numbers "
-                         f"(got year={frame['year'][row]!r}, "
-                         f"population={frame['population'][row]!r})")
+        raise InputError(
+            f"{path}:{row + 2}: year and population must be positive numbers "
+            f"(got year={frame['year'][row]!r}, "
+            f"population={frame['population'][row]!r})"
+        )
     repeated = frame.duplicated(["region", "year"])
     if repeated.any():
         row = int(repeated.to_numpy().nonzero()[0][0])
-        raise InputError(f"{path}:{row + 2}: region {frame['region'][row]!r} repeats year "
-                         f"{frame['year'][row]}")
-    table = pd.DataFrame({"region": frame["region"].str.strip(),
-                          "year": numbers["year"].astype(int),
-                          "population": numbers["population"].astype(float)})
+        raise InputError(
+            f"{path}:{row + 2}: region {frame['region'][row]!r} repeats year {frame['year'][row]}"
+        )
+    table = pd.DataFrame(
+        {
+            "region": frame["region"].str.strip(),
+            "year": numbers["year"].astype(int),
+            "population": numbers["population"].astype(float),
+        }
+    )
     return Population(table, str(path))

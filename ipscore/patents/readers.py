@@ -28,11 +28,13 @@ def read_csv_text(path: Path, **options) -> pd.DataFrame:
     failures = []
     for encoding in ENCODINGS:
         try:
-            return pd.read_csv(path, encoding=encoding, keep_default_na=False,
-                               na_values=[""], **options)
+            return pd.read_csv(
+                path, encoding=encoding, keep_default_na=False, na_values=[""], **options
+            )
         except UnicodeDecodeError as err:
-            failures.append(f"{encoding}: byte {err.object[err.start:err.start + 1]!r} "
-                            f"at offset {err.start}")
+            failures.append(
+                f"{encoding}: byte {err.object[err.start : err.start + 1]!r} at offset {err.start}"
+            )
         except FileNotFoundError:
             raise InputError(f"{path}: no such file") from None
         except pd.errors.EmptyDataError:
@@ -60,8 +62,9 @@ def read_patent_table(path: str | Path) -> pd.DataFrame:
     frame = frame.rename(columns=_header_map(list(frame.columns)))
     missing = [f for f in FIELDS if f.required and f.name not in frame.columns]
     if missing:
-        wanted = "; ".join(f"{f.name} (or {' / '.join(f.aliases)})" if f.aliases else f.name
-                           for f in missing)
+        wanted = "; ".join(
+            f"{f.name} (or {' / '.join(f.aliases)})" if f.aliases else f.name for f in missing
+        )
         raise InputError(f"{path}: missing required column(s): {wanted}")
     return frame[[c for c in frame.columns if c in FIELD_BY_NAME]]
 

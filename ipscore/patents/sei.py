@@ -15,8 +15,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from ipscore.patents.ipc import level, main_group_of, normalize, subclass_of
 from ipscore.errors import InputError
+from ipscore.patents.ipc import level, main_group_of, normalize, subclass_of
 from ipscore.patents.readers import read_csv_text
 
 COLUMNS = ("ipc", "sei_code", "sei_name")
@@ -29,8 +29,10 @@ class IpcTable:
     rows: pd.DataFrame  # ipc (canonical), level, sei_code, sei_name, keywords, provenance
 
     def __post_init__(self) -> None:
-        by_level = {lv: set(self.rows.loc[self.rows["level"] == lv, "ipc"])
-                    for lv in ("subclass", "main_group", "subgroup")}
+        by_level = {
+            lv: set(self.rows.loc[self.rows["level"] == lv, "ipc"])
+            for lv in ("subclass", "main_group", "subgroup")
+        }
         self._subclasses = list(by_level["subclass"])
         self._main_groups = list(by_level["main_group"])
         self._subgroups = list(by_level["subgroup"])
@@ -59,20 +61,26 @@ def load_ipc_table(path: str | Path, name: str = "sei-ipc") -> IpcTable:
     frame = read_csv_text(path, dtype=str)
     missing = [c for c in COLUMNS if c not in frame.columns]
     if missing:
-        raise InputError(f"{path}: SEI–IPC table lacks column(s) {', '.join(missing)}; "
-                         f"expected {', '.join(COLUMNS)}, keywords (optional)")
+        raise InputError(
+            f"{path}: SEI–IPC table lacks column(s) {', '.join(missing)}; "
+            f"expected {', '.join(COLUMNS)}, keywords (optional)"
+        )
     canonical = normalize(frame["ipc"])
     bad = canonical.isna() | frame["sei_code"].isna()
     if bad.any():
         row = int(np.flatnonzero(bad.to_numpy())[0])
-        raise InputError(f"{path}:{row + 2}: unreadable table row ipc={frame['ipc'][row]!r} "
-                         f"sei_code={frame['sei_code'][row]!r} ({int(bad.sum())} such rows)")
-    rows = pd.DataFrame({
-        "ipc": canonical,
-        "level": canonical.map(level),
-        "sei_code": frame["sei_code"].str.strip(),
-        "sei_name": frame["sei_name"].fillna("").str.strip(),
-        "keywords": frame.get("keywords", pd.Series("", index=frame.index)).fillna(""),
-        "provenance": frame.get("provenance", pd.Series("", index=frame.index)).fillna(""),
-    })
+        raise InputError(
+            f"{path}:{row + 2}: unreadable table row ipc={frame['ipc'][row]!r} "
+            f"sei_code={frame['sei_code'][row]!r} ({int(bad.sum())} such rows)"
+        )
+    rows = pd.DataFrame(
+        {
+            "ipc": canonical,
+            "level": canonical.map(level),
+            "sei_code": frame["sei_code"].str.strip(),
+            "sei_name": frame["sei_name"].fillna("").str.strip(),
+            "keywords": frame.get("keywords", pd.Series("", index=frame.index)).fillna(""),
+            "provenance": frame.get("provenance", pd.Series("", index=frame.index)).fillna(""),
+        }
+    )
     return IpcTable(name, path, rows)

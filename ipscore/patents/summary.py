@@ -37,8 +37,10 @@ class Classification:
     def criteria_counts(self) -> dict[str, int]:
         """Eligible patents passing each criterion; one patent can pass several."""
         eligible = self.verdicts["eligible"].to_numpy()
-        return {c: int((self.verdicts[c].to_numpy() & eligible).sum())
-                for c in self.prepared.criteria_ids}
+        return {
+            c: int((self.verdicts[c].to_numpy() & eligible).sum())
+            for c in self.prepared.criteria_ids
+        }
 
     def _high_value_bits(self) -> np.ndarray:
         high = self.verdicts["high_value"].to_numpy()
@@ -55,18 +57,22 @@ class Classification:
         return {n: int(counts[n]) for n in range(1, len(counts)) if counts[n]}
 
     def combinations(self, top: int = 8) -> list[tuple[str, int]]:
-        counts = np.bincount(self._high_value_bits(),
-                             minlength=1 << len(self.prepared.criteria_ids))
+        counts = np.bincount(
+            self._high_value_bits(), minlength=1 << len(self.prepared.criteria_ids)
+        )
         order = np.argsort(-counts, kind="stable")
         ids = self.prepared.criteria_ids
-        return [(combination_label(int(b), ids), int(counts[b])) for b in order[:top]
-                if counts[b]]
+        return [(combination_label(int(b), ids), int(counts[b])) for b in order[:top] if counts[b]]
 
     def _regions(self) -> pd.DataFrame:
         regions = self.batch.columns["region"]
-        frame = pd.DataFrame({"region": regions.astype(object).fillna("(none)").to_numpy(),
-                              "high_value": self.verdicts["high_value"].to_numpy(),
-                              "eligible": self.verdicts["eligible"].to_numpy()})
+        frame = pd.DataFrame(
+            {
+                "region": regions.astype(object).fillna("(none)").to_numpy(),
+                "high_value": self.verdicts["high_value"].to_numpy(),
+                "eligible": self.verdicts["eligible"].to_numpy(),
+            }
+        )
         table = frame.groupby("region", sort=True)[["eligible", "high_value"]].sum()
         table = table.astype(int)
         if self.population is not None:
@@ -75,8 +81,9 @@ class Classification:
         else:
             table["population"] = np.nan
             table["population_year"] = np.nan
-        table["per_10k"] = [per_10k(c, p) for c, p in zip(table["high_value"],
-                                                         table["population"], strict=True)]
+        table["per_10k"] = [
+            per_10k(c, p) for c, p in zip(table["high_value"], table["population"], strict=True)
+        ]
         return table.reset_index()
 
     def to_json(self) -> dict[str, Any]:
@@ -94,10 +101,16 @@ class Classification:
             "criteria": self.criteria_counts(),
             "overlap": {str(k): v for k, v in self.overlap().items()},
             "combinations": [{"criteria": c, "count": n} for c, n in self.combinations()],
-            "assumptions": [{"name": a["name"], "value": a["value"]}
-                            for a in p.assumptions_used()],
-            "tables": [{"name": n, "file": str(t.path), "rows": len(t.rows),
-                        "sample": p.rule.tables[n].sample} for n, t in p.tables.items()],
+            "assumptions": [{"name": a["name"], "value": a["value"]} for a in p.assumptions_used()],
+            "tables": [
+                {
+                    "name": n,
+                    "file": str(t.path),
+                    "rows": len(t.rows),
+                    "sample": p.rule.tables[n].sample,
+                }
+                for n, t in p.tables.items()
+            ],
             "absent_columns": self.batch.absent,
             "regions": [_region_json(r) for r in self.region_table.to_dict("records")],
         }
@@ -107,6 +120,10 @@ def _region_json(row: dict[str, Any]) -> dict[str, Any]:
     def clean(value):
         return None if value is None or pd.isna(value) else value
 
-    return {"region": row["region"], "high_value": int(row["high_value"]),
-            "population": clean(row["population"]), "per_10k": clean(row["per_10k"]),
-            "population_year": clean(row.get("population_year"))}
+    return {
+        "region": row["region"],
+        "high_value": int(row["high_value"]),
+        "population": clean(row["population"]),
+        "per_10k": clean(row["per_10k"]),
+        "population_year": clean(row.get("population_year")),
+    }

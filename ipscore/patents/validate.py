@@ -35,9 +35,16 @@ class Issues:
 
     def add(self, positions: np.ndarray, column: str, values, reason) -> None:
         if len(positions):
-            self.parts.append(pd.DataFrame({"position": positions, "column": column,
-                                            "value": np.asarray(values, dtype=object),
-                                            "reason": reason}))
+            self.parts.append(
+                pd.DataFrame(
+                    {
+                        "position": positions,
+                        "column": column,
+                        "value": np.asarray(values, dtype=object),
+                        "reason": reason,
+                    }
+                )
+            )
 
     def table(self) -> pd.DataFrame:
         if not self.parts:
@@ -48,18 +55,30 @@ class Issues:
 # --- per-kind parsers: raw column → typed column, recording issues --------------------
 
 
+def _text(raw: pd.Series) -> pd.Series:
+    """Stripped strings; blank cells are missing, as an empty spreadsheet cell is."""
+    text = raw.astype("string").str.strip()
+    return text.mask(text == "")
+
+
 def _parse_id(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
-    ids = raw.astype("string").str.strip()
-    missing = (ids.isna() | (ids == "")).to_numpy()
+    ids = _text(raw)
+    missing = ids.isna().to_numpy()
     issues.add(np.flatnonzero(missing), spec.name, raw[missing], "missing id")
-    repeated = (ids.duplicated(keep="first").to_numpy() & ~missing)
+    repeated = ids.duplicated(keep="first").to_numpy() & ~missing
     if repeated.any():
-        first = pd.Series(np.flatnonzero(~ids.duplicated(keep="first").to_numpy()),
-                          index=ids[~ids.duplicated(keep="first")].to_numpy())
+        first = pd.Series(
+            np.flatnonzero(~ids.duplicated(keep="first").to_numpy()),
+            index=ids[~ids.duplicated(keep="first")].to_numpy(),
+        )
         positions = np.flatnonzero(repeated)
         first_rows = first.reindex(ids[repeated].to_numpy()).to_numpy() + 1
-        issues.add(positions, spec.name, ids[repeated],
-                   [f"repeated id (first at row {r})" for r in first_rows])
+        issues.add(
+            positions,
+            spec.name,
+            ids[repeated],
+            [f"repeated id (first at row {r})" for r in first_rows],
+        )
     return ids
 
 
@@ -73,6 +92,9 @@ def _canonical_code(value: object, spec: FieldSpec) -> object:
 
 def _parse_code(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     categories = raw.astype("category")
+    blank = [c for c in categories.cat.categories if not str(c).strip()]
+    if blank:
+        categories = categories.cat.remove_categories(blank)
     canonical = [_canonical_code(v, spec) for v in categories.cat.categories]
     unknown = {v for v, c in zip(categories.cat.categories, canonical, strict=True) if c is None}
     inverse, uniques = pd.factorize(pd.Series(canonical, dtype=object))
@@ -80,10 +102,14 @@ def _parse_code(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     new_codes = np.where(old_codes >= 0, inverse[old_codes] if len(inverse) else -1, -1)
     bad = categories.isin(list(unknown)).to_numpy()
     expected = ", ".join(sorted(set(spec.values.values())))
-    issues.add(np.flatnonzero(bad), spec.name, raw[bad],
-               f"unknown value; expected one of {expected} (or the Chinese names)")
+    issues.add(
+        np.flatnonzero(bad),
+        spec.name,
+        raw[bad],
+        f"unknown value; expected one of {expected} (or the Chinese names)",
+    )
     if spec.name in ("patent_type", "status", "owner_country"):
-        absent = (old_codes < 0)
+        absent = old_codes < 0
         issues.add(np.flatnonzero(absent), spec.name, raw[absent], "missing value")
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=list(uniques)))
 
@@ -91,16 +117,18 @@ def _parse_code(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
 def _parse_date(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     if pd.api.types.is_datetime64_any_dtype(raw):
         return pd.Series(pd.to_datetime(raw).to_numpy(dtype="M8[s]"))
-    text = (raw.astype("string").str.strip()
-            .str.replace(r"[T ]00:00:00$", "", regex=True)
-            .str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
-            .str.replace(r"[./年月]", "-", regex=True).str.replace("日", ""))
+    text = (
+        _text(raw)
+        .str.replace(r"[T ]00:00:00$", "", regex=True)
+        .str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
+        .str.replace(r"[./年月]", "-", regex=True)
+        .str.replace("日", "")
+    )
     dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
     bad = (dates.isna() & text.notna()).to_numpy()
     if bad.any():
         looks_like_date = text[bad].str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False)
-        reasons = np.where(looks_like_date, "impossible date",
-                           "not a date (expected YYYY-MM-DD)")
+        reasons = np.where(looks_like_date, "impossible date", "not a date (expected YYYY-MM-DD)")
         issues.add(np.flatnonzero(bad), spec.name, raw[bad], reasons)
     return pd.Series(dates.to_numpy(dtype="M8[s]"))
 
@@ -109,7 +137,7 @@ def _parse_amount(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     if pd.api.types.is_numeric_dtype(raw):
         amounts = raw.astype("float64")
     else:
-        text = raw.astype("string").str.strip().str.replace(",", "")
+        text = _text(raw).str.replace(",", "")
         amounts = pd.to_numeric(text, errors="coerce").astype("float64")
         bad = (amounts.isna() & text.notna()).to_numpy()
         issues.add(np.flatnonzero(bad), spec.name, raw[bad], "not a number")
@@ -151,8 +179,12 @@ def _parse_list(raw: pd.Series, spec: FieldSpec, issues: Issues) -> ListColumn:
     unreadable = canonical.isna().to_numpy()
     if unreadable.any():
         bad_items = unreadable[codes]
-        issues.add(parents[bad_items], spec.name, raw_vocab.to_numpy(dtype=object)[codes][
-            bad_items], reason)
+        issues.add(
+            parents[bad_items],
+            spec.name,
+            raw_vocab.to_numpy(dtype=object)[codes][bad_items],
+            reason,
+        )
     inverse, vocab = pd.factorize(canonical.fillna("?"))
     counts = np.bincount(parents, minlength=len(raw))
     offsets = np.concatenate([[0], np.cumsum(counts)])
@@ -160,17 +192,26 @@ def _parse_list(raw: pd.Series, spec: FieldSpec, issues: Issues) -> ListColumn:
 
 
 def _parse_text(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
-    return raw.astype("string").str.strip().astype("category").reset_index(drop=True)
+    return _text(raw).astype("category").reset_index(drop=True)
 
 
-PARSERS = {"id": _parse_id, "code": _parse_code, "date": _parse_date,
-           "amount": _parse_amount, "list": _parse_list, "text": _parse_text}
+PARSERS = {
+    "id": _parse_id,
+    "code": _parse_code,
+    "date": _parse_date,
+    "amount": _parse_amount,
+    "list": _parse_list,
+    "text": _parse_text,
+}
 
 
 def _absent(spec: FieldSpec, n: int) -> Column:
     if spec.kind == "list":
-        return ListColumn(np.array([], dtype=object), np.array([], dtype=np.int32),
-                          np.zeros(n + 1, dtype=np.int64))
+        return ListColumn(
+            np.array([], dtype=object),
+            np.array([], dtype=np.int32),
+            np.zeros(n + 1, dtype=np.int64),
+        )
     if spec.kind == "date":
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="M8[s]"))
     if spec.kind == "amount":
@@ -181,14 +222,23 @@ def _absent(spec: FieldSpec, n: int) -> Column:
 def _cross_checks(columns: dict[str, Column], issues: Issues) -> None:
     filing, grant, lapse = columns["filing_date"], columns["grant_date"], columns["lapse_date"]
     early = (filing < EARLIEST_FILING).to_numpy()
-    issues.add(np.flatnonzero(early), "filing_date", filing[early].dt.date,
-               "impossible date: before China's Patent Law took effect (1985-04-01)")
+    issues.add(
+        np.flatnonzero(early),
+        "filing_date",
+        filing[early].dt.date,
+        "impossible date: before China's Patent Law took effect (1985-04-01)",
+    )
     before = (grant < filing).to_numpy()
-    issues.add(np.flatnonzero(before), "grant_date", grant[before].dt.date,
-               "grant date before filing date")
+    issues.add(
+        np.flatnonzero(before), "grant_date", grant[before].dt.date, "grant date before filing date"
+    )
     lapse_first = (lapse < grant).to_numpy()
-    issues.add(np.flatnonzero(lapse_first), "lapse_date", lapse[lapse_first].dt.date,
-               "lapse date before grant date")
+    issues.add(
+        np.flatnonzero(lapse_first),
+        "lapse_date",
+        lapse[lapse_first].dt.date,
+        "lapse date before grant date",
+    )
 
 
 @dataclass
@@ -225,11 +275,15 @@ class PatentBatch:
         return record
 
     def take(self, index: np.ndarray) -> PatentBatch:
-        columns = {name: column.take(index) if isinstance(column, ListColumn)
-                   else column.iloc[index].reset_index(drop=True)
-                   for name, column in self.columns.items()}
-        return PatentBatch(self.source, self.read, columns, self.rows[index], self.rejects,
-                           self.absent)
+        columns = {
+            name: column.take(index)
+            if isinstance(column, ListColumn)
+            else column.iloc[index].reset_index(drop=True)
+            for name, column in self.columns.items()
+        }
+        return PatentBatch(
+            self.source, self.read, columns, self.rows[index], self.rejects, self.absent
+        )
 
 
 def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
@@ -249,11 +303,20 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
     rejected = np.zeros(n, dtype=bool)
     rejected[found["position"].to_numpy(dtype=np.int64)] = True
     ids = columns["id"]
-    rejects = pd.DataFrame({
-        "row": found["position"].to_numpy(dtype=np.int64) + 1,
-        "id": ids.iloc[found["position"].to_numpy(dtype=np.int64)].to_numpy(dtype=object)
-        if n else [],
-        "column": found["column"], "value": found["value"].astype(str), "reason": found["reason"],
-    }).sort_values(["row", "column"], kind="stable").reset_index(drop=True)
+    rejects = (
+        pd.DataFrame(
+            {
+                "row": found["position"].to_numpy(dtype=np.int64) + 1,
+                "id": ids.iloc[found["position"].to_numpy(dtype=np.int64)].to_numpy(dtype=object)
+                if n
+                else [],
+                "column": found["column"],
+                "value": found["value"].astype(str),
+                "reason": found["reason"],
+            }
+        )
+        .sort_values(["row", "column"], kind="stable")
+        .reset_index(drop=True)
+    )
     batch = PatentBatch(source, n, columns, np.arange(1, n + 1), rejects, absent)
     return batch.take(np.flatnonzero(~rejected)) if rejected.any() else batch

@@ -20,17 +20,28 @@ def _share(part: int, whole: int) -> str:
 
 def header(result: Classification, banner: str | None = None) -> Panel:
     p = result.prepared
-    lines = [Text.assemble((p.rule.title, "bold"), f"  {p.rule.title_en}"),
-             Text(f"rule {p.rule.id} · version from {p.version.effective.start} "
-                  f"({p.version.confidence}) · as of {p.as_of} · input {result.batch.source}")]
+    lines = [
+        Text.assemble((p.rule.title, "bold"), f"  {p.rule.title_en}"),
+        Text(
+            f"rule {p.rule.id} · version from {p.version.effective.start} "
+            f"({p.version.confidence}) · as of {p.as_of} · input {result.batch.source}"
+        ),
+    ]
     if p.version.confidence != "confirmed":
-        lines.append(Text(f"⚠ this version is {p.version.confidence}: {p.version.note or ''}",
-                          style="yellow"))
+        lines.append(
+            Text(
+                f"⚠ this version is {p.version.confidence}: {p.version.note or ''}", style="yellow"
+            )
+        )
     for name, table in p.tables.items():
         if p.rule.tables[name].sample:
-            lines.append(Text(f"⚠ table {name} is a SAMPLE ({len(table.rows)} rows, "
-                              f"{table.path.name}); pass the official table with --sei-table",
-                              style="yellow"))
+            lines.append(
+                Text(
+                    f"⚠ table {name} is a SAMPLE ({len(table.rows)} rows, "
+                    f"{table.path.name}); pass the official table with --sei-table",
+                    style="yellow",
+                )
+            )
     if banner:
         lines.append(Text(banner, style="bold magenta"))
     return Panel(Group(*lines), title="ipscore classify", border_style="cyan")
@@ -45,27 +56,40 @@ def totals(result: Classification) -> Table:
     table.add_row("rejected 拒收", _n(batch.rejected))
     table.add_row("evaluated 评估", _n(len(batch)))
     table.add_row("eligible 有效国内发明专利", _n(result.eligible))
-    table.add_row("high-value 高价值发明专利",
-                  f"{_n(result.high_value)} ({_share(result.high_value, result.eligible)})")
+    table.add_row(
+        "high-value 高价值发明专利",
+        f"{_n(result.high_value)} ({_share(result.high_value, result.eligible)})",
+    )
     ok = batch.read == len(batch) + batch.rejected
-    table.caption = (f"{'✓' if ok else '✗'} read {_n(batch.read)} = evaluated {_n(len(batch))}"
-                     f" + rejected {_n(batch.rejected)}")
+    table.caption = (
+        f"{'✓' if ok else '✗'} read {_n(batch.read)} = evaluated {_n(len(batch))}"
+        f" + rejected {_n(batch.rejected)}"
+    )
     return table
 
 
 def criteria(result: Classification) -> Table:
     p = result.prepared
-    table = Table(title="Criteria 五种情况 (eligible patents; one may pass several)",
-                  title_justify="left")
-    for column, justify in (("criterion", "left"), ("标准", "left"), ("patents", "right"),
-                            ("of high-value", "right")):
+    table = Table(
+        title="Criteria 五种情况 (eligible patents; one may pass several)", title_justify="left"
+    )
+    for column, justify in (
+        ("criterion", "left"),
+        ("标准", "left"),
+        ("patents", "right"),
+        ("of high-value", "right"),
+    ):
         table.add_column(column, justify=justify)
     for condition in p.version.criteria:
         count = result.criteria_counts()[condition.id]
-        table.add_row(condition.id, condition.label, _n(count),
-                      _share(count, result.high_value))
-    table.add_row("[bold]any (union)", "[bold]任一条件", f"[bold]{_n(result.high_value)}",
-                  "100.0%" if result.high_value else "–", end_section=True)
+        table.add_row(condition.id, condition.label, _n(count), _share(count, result.high_value))
+    table.add_row(
+        "[bold]any (union)",
+        "[bold]任一条件",
+        f"[bold]{_n(result.high_value)}",
+        "100.0%" if result.high_value else "–",
+        end_section=True,
+    )
     return table
 
 
@@ -87,16 +111,22 @@ def regions(result: Classification) -> Table:
         table.add_column(column, justify="left" if column == "region" else "right")
     frame = result.region_table.sort_values("high_value", ascending=False)
     for row in frame.itertuples():
-        people = "–" if row.population != row.population else (
-            f"{row.population:,.2f} ({int(row.population_year)})")
+        people = (
+            "–"
+            if row.population != row.population
+            else (f"{row.population:,.2f} ({int(row.population_year)})")
+        )
         per = "–" if row.per_10k is None or row.per_10k != row.per_10k else f"{row.per_10k:.2f}"
         table.add_row(str(row.region), _n(row.eligible), _n(row.high_value), people, per)
     return table
 
 
 def assumptions(result: Classification) -> Table:
-    table = Table(title="Assumptions used 假设参数 (official value unpublished)",
-                  title_justify="left", border_style="yellow")
+    table = Table(
+        title="Assumptions used 假设参数 (official value unpublished)",
+        title_justify="left",
+        border_style="yellow",
+    )
     for column in ("parameter", "value", "note"):
         table.add_column(column)
     declared = result.prepared.version.parameters
@@ -112,9 +142,12 @@ def rejects(result: Classification, limit: int = 8) -> Table | None:
     found = result.batch.rejects
     if found.empty:
         return None
-    table = Table(title=f"Rejected rows 拒收 ({_n(result.batch.rejected)} rows, "
-                        f"{_n(len(found))} problems; --rejects FILE writes them all)",
-                  title_justify="left", border_style="red")
+    table = Table(
+        title=f"Rejected rows 拒收 ({_n(result.batch.rejected)} rows, "
+        f"{_n(len(found))} problems; --rejects FILE writes them all)",
+        title_justify="left",
+        border_style="red",
+    )
     for column in ("row", "id", "column", "value", "reason"):
         table.add_column(column)
     for row in found.head(limit).itertuples():
@@ -124,8 +157,9 @@ def rejects(result: Classification, limit: int = 8) -> Table | None:
     return table
 
 
-def render_classification(result: Classification, console: Console,
-                          banner: str | None = None) -> None:
+def render_classification(
+    result: Classification, console: Console, banner: str | None = None
+) -> None:
     console.print(header(result, banner))
     console.print(totals(result))
     console.print(criteria(result))
@@ -137,5 +171,6 @@ def render_classification(result: Classification, console: Console,
     if found is not None:
         console.print(found)
     if result.batch.absent:
-        console.print(f"[yellow]Optional columns absent, treated as empty: "
-                      f"{', '.join(result.batch.absent)}")
+        console.print(
+            f"[yellow]Optional columns absent, treated as empty: {', '.join(result.batch.absent)}"
+        )

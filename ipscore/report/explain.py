@@ -30,15 +30,23 @@ def _parameters(condition: dict[str, Any]) -> Text:
 
 def _block(c: dict[str, Any]) -> Group:
     mark = Text("✓ " if c["passed"] else "✗ ", style="green" if c["passed"] else "red")
-    lines = [Text.assemble(mark, (c["id"], "bold"), f" ({c['kind']}) {c['label']}"),
-             Text(f"  rule    {c['when']}", style="dim")]
+    lines = [
+        Text.assemble(mark, (c["id"], "bold"), f" ({c['kind']}) {c['label']}"),
+        Text(f"  rule    {c['when']}", style="dim"),
+    ]
     lines += [Text(f"  check   {check}") for check in c["checks"]]
-    evidence = " · ".join(f"{k} = {_value(v)}" for k, v in c["evidence"].items()
-                          if not k.startswith("$"))
+    evidence = " · ".join(
+        f"{k} = {_value(v)}" for k, v in c["evidence"].items() if not k.startswith("$")
+    )
     lines.append(Text(f"  values  {evidence}"))
     for m in c.get("matches", []):
-        lines.append(Text(f"  table   {m['code']} ⊂ {m['table_row']} ({m['level']}) → "
-                          f"{m['sei_code']} {m['sei_name']} {m['note']}", style="cyan"))
+        lines.append(
+            Text(
+                f"  table   {m['code']} ⊂ {m['table_row']} ({m['level']}) → "
+                f"{m['sei_code']} {m['sei_name']} {m['note']}",
+                style="cyan",
+            )
+        )
     if c["parameters"]:
         lines.append(_parameters(c))
     lines.append(Text(f"  source  {c['source']}", style="dim"))
@@ -46,12 +54,24 @@ def _block(c: dict[str, Any]) -> Group:
 
 
 def render_explanation(data: dict[str, Any], console: Console) -> None:
-    verdict = "[bold green]HIGH-VALUE 高价值" if data["high_value"] else (
-        "[bold yellow]eligible, not high-value" if data["eligible"] else "[bold red]not eligible")
+    verdict = (
+        "[bold green]HIGH-VALUE 高价值"
+        if data["high_value"]
+        else (
+            "[bold yellow]eligible, not high-value"
+            if data["eligible"]
+            else "[bold red]not eligible"
+        )
+    )
     passed = ", ".join(data["passed_criteria"]) or "none"
-    console.print(Panel(f"{verdict}[/]  ·  {data['id']} (row {data['row']}) · criteria passed: "
-                        f"{passed}\nrule {data['rules']} · version from {data['version']} "
-                        f"({data['version_confidence']}) · as of {data['as_of']}",
-                        title="ipscore explain", border_style="cyan"))
+    console.print(
+        Panel(
+            f"{verdict}[/]  ·  {data['id']} (row {data['row']}) · criteria passed: "
+            f"{passed}\nrule {data['rules']} · version from {data['version']} "
+            f"({data['version_confidence']}) · as of {data['as_of']}",
+            title="ipscore explain",
+            border_style="cyan",
+        )
+    )
     for condition in data["conditions"]:
         console.print(_block(condition))

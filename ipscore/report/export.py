@@ -21,8 +21,9 @@ WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
     ".csv": lambda frame, path: frame.to_csv(path, index=False, encoding="utf-8-sig"),
     ".parquet": lambda frame, path: frame.to_parquet(path, index=False),
     ".xlsx": lambda frame, path: frame.to_excel(path, index=False),
-    ".json": lambda frame, path: frame.to_json(path, orient="records", force_ascii=False,
-                                               date_format="iso", indent=1),
+    ".json": lambda frame, path: frame.to_json(
+        path, orient="records", force_ascii=False, date_format="iso", indent=1
+    ),
 }
 
 
@@ -30,8 +31,9 @@ WRITERS: dict[str, Callable[[pd.DataFrame, Path], None]] = {
 def atomic_path(target: Path):
     """Yield a temporary path in the target's folder; move it into place on success."""
     target.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=target.suffix,
-                                         dir=target.parent)
+    handle, temporary = tempfile.mkstemp(
+        prefix=f".{target.name}.", suffix=target.suffix, dir=target.parent
+    )
     os.close(handle)
     try:
         yield Path(temporary)
@@ -45,8 +47,10 @@ def write_table(frame: pd.DataFrame, path: str | Path) -> Path:
     path = Path(path)
     writer = WRITERS.get(path.suffix.lower())
     if writer is None:
-        raise InputError(f"{path}: cannot write {path.suffix or 'a file without extension'}; "
-                         f"use {', '.join(WRITERS)}")
+        raise InputError(
+            f"{path}: cannot write {path.suffix or 'a file without extension'}; "
+            f"use {', '.join(WRITERS)}"
+        )
     with atomic_path(path) as temporary:
         writer(frame, temporary)
     return path

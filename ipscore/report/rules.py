@@ -13,12 +13,14 @@ from ipscore.spec import RuleFile
 
 def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> None:
     table = Table(title="Bundled rules 规则")
-    for column in ("id", "kind", "title", "versions", "file"):
+    table.add_column("id", no_wrap=True, style="cyan")
+    for column in ("kind", "title", "versions"):
         table.add_column(column)
-    for path, rule in rules:
-        versions = ", ".join(f"{v.effective.start}…{v.effective.end or ''} ({v.confidence})"
-                             for v in rule.versions)
-        table.add_row(rule.id, rule.kind, f"{rule.title}\n{rule.title_en}", versions, path.name)
+    for _path, rule in rules:
+        versions = ", ".join(
+            f"{v.effective.start}…{v.effective.end or ''} ({v.confidence})" for v in rule.versions
+        )
+        table.add_row(rule.id, rule.kind, f"{rule.title}\n{rule.title_en}", versions)
     console.print(table)
 
 
@@ -26,8 +28,10 @@ def render_rule(rule: RuleFile, console: Console) -> None:
     console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], {rule.kind})")
     console.print(f"source: {rule.source.cite()} [dim]({rule.source.confidence})")
     for name, table in rule.tables.items():
-        console.print(f"table {name}: {table.file}{' [yellow](SAMPLE)' if table.sample else ''}"
-                      f" — {table.description.strip()}")
+        console.print(
+            f"table {name}: {table.file}{' [yellow](SAMPLE)' if table.sample else ''}"
+            f" — {table.description.strip()}"
+        )
     for version in rule.versions:
         window = f"{version.effective.start} … {version.effective.end or 'open'}"
         params = Table(title=f"version {window} ({version.confidence})", title_justify="left")
@@ -35,8 +39,9 @@ def render_rule(rule: RuleFile, console: Console) -> None:
             params.add_column(column)
         for name, p in version.parameters.items():
             style = "yellow" if p.confidence == "assumption" else ""
-            params.add_row(name, str(p.value), p.unit or "", f"[{style}]{p.confidence}",
-                           p.note or "")
+            params.add_row(
+                name, str(p.value), p.unit or "", f"[{style}]{p.confidence}", p.note or ""
+            )
         console.print(params)
         conditions = Table(show_header=True)
         for column in ("kind", "id", "label", "when"):
@@ -53,8 +58,13 @@ def render_example_results(results: list[ExampleResult], console: Console) -> No
         table.add_column(column)
     for r in results:
         wrong = {k: v for k, v in r.got.items() if r.expected.get(k) != v}
-        table.add_row("[green]✓" if r.passed else "[red]✗", r.rule, r.example,
-                      str(r.expected), "" if r.passed else str(wrong))
+        table.add_row(
+            "[green]✓" if r.passed else "[red]✗",
+            r.rule,
+            r.example,
+            str(r.expected),
+            "" if r.passed else str(wrong),
+        )
     console.print(table)
     failed = sum(not r.passed for r in results)
     console.print(f"{len(results) - failed} passed, {failed} failed")

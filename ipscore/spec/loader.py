@@ -62,8 +62,10 @@ def load_rule_file(path: str | Path) -> RuleFile:
         rule = PatentRule.model_validate(data)
     except ValidationError as err:
         raise RuleFileError(_pydantic_problems(path, err, lines)) from None
-    problems = [Problem(str(path), line_of(lines, loc), _dotted(loc), message)
-                for loc, message in rule.name_problems()]
+    problems = [
+        Problem(str(path), line_of(lines, loc), _dotted(loc), message)
+        for loc, message in rule.name_problems()
+    ]
     if problems:
         raise RuleFileError(problems)
     rule._origin = path.resolve()  # tables are named relative to the rule file
@@ -89,5 +91,6 @@ def resolve_rule(id_or_path: str) -> RuleFile:
     known = [f.stem for f in bundled_rule_files()]
     from ipscore.expr.errors import did_you_mean
 
-    raise LookupError(f"no rule {id_or_path!r}{did_you_mean(id_or_path, known)}; "
-                      f"bundled: {', '.join(known)}")
+    raise LookupError(
+        f"no rule {id_or_path!r}{did_you_mean(id_or_path, known)}; bundled: {', '.join(known)}"
+    )

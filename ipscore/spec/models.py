@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
-
+from itertools import pairwise
 from pathlib import Path
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, field_validator, model_validator
 
 from ipscore.expr import Node, check, parse, walk
-from ipscore.expr.errors import did_you_mean
 from ipscore.expr import ast as expr_ast
+from ipscore.expr.errors import did_you_mean
 
 Confidence = Literal["confirmed", "unconfirmed", "assumption"]
 SourceConfidence = Literal["confirmed", "unconfirmed", "unknown"]
@@ -34,8 +34,13 @@ class Source(Strict):
     confidence: SourceConfidence
 
     def cite(self) -> str:
-        parts = [self.document, self.number, self.issuer, self.date and self.date.isoformat(),
-                 self.locator]
+        parts = [
+            self.document,
+            self.number,
+            self.issuer,
+            self.date and self.date.isoformat(),
+            self.locator,
+        ]
         return ", ".join(p for p in parts if p)
 
 
@@ -113,15 +118,20 @@ class Version(Strict):
     @property
     def conditions(self) -> list[tuple[str, Condition]]:
         return [("eligibility", c) for c in self.eligibility] + [
-            ("criterion", c) for c in self.criteria]
+            ("criterion", c) for c in self.criteria
+        ]
 
     def assumptions(self) -> dict[str, Parameter]:
         return {k: p for k, p in self.parameters.items() if p.confidence == "assumption"}
 
     def used_parameters(self) -> set[str]:
         """Parameters the conditions read, directly or through field($name)."""
-        return {node.name for c in (*self.eligibility, *self.criteria) for node in walk(c.node)
-                if isinstance(node, expr_ast.Param)}
+        return {
+            node.name
+            for c in (*self.eligibility, *self.criteria)
+            for node in walk(c.node)
+            if isinstance(node, expr_ast.Param)
+        }
 
 
 class PatentRule(Strict):
@@ -143,11 +153,12 @@ class PatentRule(Strict):
     @model_validator(mode="after")
     def _windows_do_not_overlap(self) -> PatentRule:
         windows = sorted((v.effective for v in self.versions), key=lambda w: w.start)
-        for earlier, later in zip(windows, windows[1:], strict=False):
+        for earlier, later in pairwise(windows):
             if earlier.end is None or earlier.end >= later.start:
                 raise ValueError(
                     f"versions overlap: the one from {earlier.start} is still in force on "
-                    f"{later.start}; give it `to:` a day before")
+                    f"{later.start}; give it `to:` a day before"
+                )
         return self
 
     def name_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
@@ -158,16 +169,25 @@ class PatentRule(Strict):
         for index, version in enumerate(self.versions):
             for group in ("eligibility", "criteria"):
                 for position, condition in enumerate(getattr(version, group)):
-                    for message in check(condition.node, fields=(*FIELD_NAMES, *CONTEXT_NAMES),
-                                         params=version.parameters, tables=self.tables):
+                    for message in check(
+                        condition.node,
+                        fields=(*FIELD_NAMES, *CONTEXT_NAMES),
+                        params=version.parameters,
+                        tables=self.tables,
+                    ):
                         problems.append((("versions", index, group, position, "when"), message))
         for index, example in enumerate(self.examples):
             known = {"eligible", "high_value"} | {
-                c.id for _, c in self.version_for(example.as_of).conditions}
+                c.id for _, c in self.version_for(example.as_of).conditions
+            }
             for key in example.expect:
                 if key not in known:
-                    problems.append((("examples", index, "expect", key),
-                                     f"unknown condition {key!r}{did_you_mean(key, known)}"))
+                    problems.append(
+                        (
+                            ("examples", index, "expect", key),
+                            f"unknown condition {key!r}{did_you_mean(key, known)}",
+                        )
+                    )
         return problems
 
     def version_for(self, as_of: dt.date) -> Version:
@@ -176,7 +196,6 @@ class PatentRule(Strict):
                 return version
         spans = ", ".join(f"{v.effective.start}…{v.effective.end or ''}" for v in self.versions)
         raise LookupError(f"rule {self.id} has no version in force on {as_of} (versions: {spans})")
-
 
 
 RuleFile = PatentRule

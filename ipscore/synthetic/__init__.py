@@ -13,16 +13,54 @@ import pandas as pd
 
 #: Guangdong's 21 prefecture-level cities, with a made-up weight for where patents sit.
 CITY_WEIGHTS = {
-    "深圳市": 44, "广州市": 21, "东莞市": 9, "佛山市": 8, "珠海市": 4, "中山市": 3, "惠州市": 3,
-    "江门市": 1.5, "汕头市": 1.2, "肇庆市": 0.8, "湛江市": 0.6, "清远市": 0.5, "揭阳市": 0.4,
-    "韶关市": 0.4, "茂名市": 0.4, "梅州市": 0.3, "潮州市": 0.3, "河源市": 0.3, "阳江市": 0.2,
-    "汕尾市": 0.2, "云浮市": 0.2,
+    "深圳市": 44,
+    "广州市": 21,
+    "东莞市": 9,
+    "佛山市": 8,
+    "珠海市": 4,
+    "中山市": 3,
+    "惠州市": 3,
+    "江门市": 1.5,
+    "汕头市": 1.2,
+    "肇庆市": 0.8,
+    "湛江市": 0.6,
+    "清远市": 0.5,
+    "揭阳市": 0.4,
+    "韶关市": 0.4,
+    "茂名市": 0.4,
+    "梅州市": 0.3,
+    "潮州市": 0.3,
+    "河源市": 0.3,
+    "阳江市": 0.2,
+    "汕尾市": 0.2,
+    "云浮市": 0.2,
 }
-SEI_CODES = ["G06F 16/30", "G06F 3/048", "G06F 1/16", "G06F 9/50", "G05B 19/418",
-             "A01B 69/00", "G03G 15/00", "H03K 19/00", "H03L 7/08", "G06F 21/60"]
-OTHER_CODES = ["A47J 27/00", "B65D 81/00", "E04B 1/00", "F16K 31/00", "C02F 1/00",
-               "B01D 53/00", "A61K 36/00", "H04L 9/32", "H01M 10/00", "B29C 45/00",
-               "A23L 2/00", "G06Q 10/00"]
+SEI_CODES = [
+    "G06F 16/30",
+    "G06F 3/048",
+    "G06F 1/16",
+    "G06F 9/50",
+    "G05B 19/418",
+    "A01B 69/00",
+    "G03G 15/00",
+    "H03K 19/00",
+    "H03L 7/08",
+    "G06F 21/60",
+]
+OTHER_CODES = [
+    "A47J 27/00",
+    "B65D 81/00",
+    "E04B 1/00",
+    "F16K 31/00",
+    "C02F 1/00",
+    "B01D 53/00",
+    "A61K 36/00",
+    "H04L 9/32",
+    "H01M 10/00",
+    "B29C 45/00",
+    "A23L 2/00",
+    "G06Q 10/00",
+]
 SEED = 20231231
 #: The register is exported on this day: nothing is granted or lapses after it.
 SNAPSHOT = "2025-06-30"
@@ -51,53 +89,86 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
     # Registers are young: most valid patents were filed in the last few years.
     age_days = np.minimum(rng.exponential(3.8 * 365, n), 19.5 * 365).astype(np.int64)
     filing = _dates(SNAPSHOT, -age_days)
-    lag = np.where(patent_type == "invention", rng.integers(400, 1500, n),
-                   rng.integers(120, 400, n))
+    lag = np.where(
+        patent_type == "invention", rng.integers(400, 1500, n), rng.integers(120, 400, n)
+    )
     grant = filing + lag.astype("m8[D]")
     snapshot = np.datetime64(SNAPSHOT, "D")
     pending = (rng.random(n) < 0.05) | (grant > snapshot)
     lapse = grant + rng.integers(200, 4000, n).astype("m8[D]")
     lapsed = ~pending & (rng.random(n) < 0.22) & (lapse <= snapshot)
     status = np.where(pending, "pending", np.where(lapsed, "lapsed", "valid"))
-    family = np.where(rng.random(n) < 0.07, _pick(rng, ["US", "US;EP", "EP;JP", "JP", "KR"], n),
-                      np.where(rng.random(n) < 0.03, "HK", ""))
+    family = np.where(
+        rng.random(n) < 0.07,
+        _pick(rng, ["US", "US;EP", "EP;JP", "JP", "KR"], n),
+        np.where(rng.random(n) < 0.03, "HK", ""),
+    )
     pledged = rng.random(n) < 0.04
     pledge = np.where(pledged, np.round(rng.lognormal(np.log(600), 1.0, n), 1), np.nan)
-    awards = np.where(rng.random(n) < 0.004, _pick(rng, ["china_patent_gold",
-                      "china_patent_silver", "china_patent_excellence", "national_sci_tech",
-                      "guangdong_patent_award"], n), "")
+    awards = np.where(
+        rng.random(n) < 0.004,
+        _pick(
+            rng,
+            [
+                "china_patent_gold",
+                "china_patent_silver",
+                "china_patent_excellence",
+                "national_sci_tech",
+                "guangdong_patent_award",
+            ],
+            n,
+        ),
+        "",
+    )
     weights = np.array(list(CITY_WEIGHTS.values()))
-    return pd.DataFrame({
-        "id": [f"CN{y}{i:08d}" for y, i in zip(filing.astype("M8[Y]").astype(int) + 1970,
-                                                 range(n), strict=True)],
-        "patent_type": patent_type,
-        "filing_date": filing,
-        "grant_date": np.where(pending, np.datetime64("NaT"), grant).astype("M8[D]"),
-        "status": status,
-        "lapse_date": np.where(lapsed, lapse, np.datetime64("NaT")).astype("M8[D]"),
-        "ipc": _ipc_lists(rng, n),
-        "owner_country": _pick(rng, ["CN", "HK", "TW", "US", "JP"], n,
-                               [0.93, 0.03, 0.01, 0.02, 0.01]),
-        "region": _pick(rng, list(CITY_WEIGHTS), n, weights / weights.sum()),
-        "family_granted": family,
-        "pledge_amount": pledge,
-        "awards": awards,
-    })
+    return pd.DataFrame(
+        {
+            "id": [
+                f"CN{y}{i:08d}"
+                for y, i in zip(filing.astype("M8[Y]").astype(int) + 1970, range(n), strict=True)
+            ],
+            "patent_type": patent_type,
+            "filing_date": filing,
+            "grant_date": np.where(pending, np.datetime64("NaT"), grant).astype("M8[D]"),
+            "status": status,
+            "lapse_date": np.where(lapsed, lapse, np.datetime64("NaT")).astype("M8[D]"),
+            "ipc": _ipc_lists(rng, n),
+            "owner_country": _pick(
+                rng, ["CN", "HK", "TW", "US", "JP"], n, [0.93, 0.03, 0.01, 0.02, 0.01]
+            ),
+            "region": _pick(rng, list(CITY_WEIGHTS), n, weights / weights.sum()),
+            "family_granted": family,
+            "pledge_amount": pledge,
+            "awards": awards,
+        }
+    )
 
 
 #: Register-export spellings: CNIPA-style Chinese headers and values.
 CHINESE_HEADERS = {
-    "id": "申请号", "patent_type": "专利类型", "filing_date": "申请日", "grant_date": "授权公告日",
-    "status": "法律状态", "lapse_date": "失效日", "ipc": "IPC分类号", "owner_country": "专利权人国别",
-    "region": "行政区划", "family_granted": "海外同族授权", "pledge_amount": "质押融资金额",
+    "id": "申请号",
+    "patent_type": "专利类型",
+    "filing_date": "申请日",
+    "grant_date": "授权公告日",
+    "status": "法律状态",
+    "lapse_date": "失效日",
+    "ipc": "IPC分类号",
+    "owner_country": "专利权人国别",
+    "region": "行政区划",
+    "family_granted": "海外同族授权",
+    "pledge_amount": "质押融资金额",
     "awards": "获奖",
 }
 CHINESE_VALUES = {
     "patent_type": {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"},
     "status": {"valid": "有效", "lapsed": "失效", "pending": "审中"},
-    "awards": {"china_patent_gold": "中国专利金奖", "china_patent_silver": "中国专利银奖",
-               "china_patent_excellence": "中国专利优秀奖", "national_sci_tech": "国家科学技术奖",
-               "guangdong_patent_award": "广东专利奖"},
+    "awards": {
+        "china_patent_gold": "中国专利金奖",
+        "china_patent_silver": "中国专利银奖",
+        "china_patent_excellence": "中国专利优秀奖",
+        "national_sci_tech": "国家科学技术奖",
+        "guangdong_patent_award": "广东专利奖",
+    },
 }
 
 #: Deliberately broken rows, one defect each, so the demo shows rejects reconciling.
@@ -120,12 +191,17 @@ MALFORMED = [
 def _ipc_spellings(codes: pd.Series, rng) -> pd.Series:
     """Mix the spellings registers use: spaced, compact and EPO fixed width."""
     compact = codes.str.replace(" ", "", regex=False)
-    fixed = codes.str.replace(r"^(\w{4}) (\d+)/(\d+)$",
-                              lambda m: f"{m[1]}{int(m[2]):04d}{m[3]:<06}".replace(" ", "0"),
-                              regex=True)
+    fixed = codes.str.replace(
+        r"^(\w{4}) (\d+)/(\d+)$",
+        lambda m: f"{m[1]}{int(m[2]):04d}{m[3]:<06}".replace(" ", "0"),
+        regex=True,
+    )
     choice = rng.integers(0, 3, len(codes))
-    return pd.Series(np.select([choice == 0, choice == 1], [codes, compact], fixed),
-                     index=codes.index, dtype=object)
+    return pd.Series(
+        np.select([choice == 0, choice == 1], [codes, compact], fixed),
+        index=codes.index,
+        dtype=object,
+    )
 
 
 def register_export(frame: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
@@ -134,8 +210,9 @@ def register_export(frame: pd.DataFrame, seed: int = SEED) -> pd.DataFrame:
     out = frame.copy()
     for column, mapping in CHINESE_VALUES.items():
         out[column] = out[column].map(lambda v, m=mapping: m.get(v, v))
-    out["ipc"] = out["ipc"].str.split(";").explode().pipe(_ipc_spellings, rng).groupby(
-        level=0).agg(";".join)
+    out["ipc"] = (
+        out["ipc"].str.split(";").explode().pipe(_ipc_spellings, rng).groupby(level=0).agg(";".join)
+    )
     for column in ("filing_date", "grant_date", "lapse_date"):
         out[column] = pd.to_datetime(out[column]).dt.strftime("%Y-%m-%d")
     out = out.astype(object).where(out.notna(), "")
