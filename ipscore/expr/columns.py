@@ -20,6 +20,7 @@ class ListColumn:
         self.offsets = np.asarray(offsets, dtype=np.int64)
         # Masks over the vocabulary, keyed by what computed them: sweeps re-use them.
         self.cache: dict[Any, np.ndarray] = {}
+        self._parents: np.ndarray | None = None
 
     @classmethod
     def from_lists(cls, rows: Sequence[Sequence[str]]) -> ListColumn:
@@ -44,7 +45,10 @@ class ListColumn:
 
     @property
     def parents(self) -> np.ndarray:
-        return np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)
+        """The row of each stored code; computed once, used by every function."""
+        if self._parents is None:
+            self._parents = np.repeat(np.arange(len(self), dtype=np.int64), self.lengths)
+        return self._parents
 
     def row(self, i: int) -> tuple[str, ...]:
         return tuple(self.vocab[self.codes[self.offsets[i] : self.offsets[i + 1]]])

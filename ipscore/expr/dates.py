@@ -27,9 +27,30 @@ def _anniversary(y: np.ndarray, m: np.ndarray, d: np.ndarray) -> np.ndarray:
     return first + (np.minimum(d, month_length) - 1).astype("m8[D]")
 
 
+def _days(value) -> np.ndarray:
+    if isinstance(value, pd.Series):
+        value = value.to_numpy()
+    return np.asarray(
+        pd.to_datetime(value) if not isinstance(value, np.ndarray) else value, dtype="M8[D]"
+    )
+
+
 def years_between_vec(start, end) -> np.ndarray:
-    """Fractional calendar years from `start` to `end`; NaN where either is missing."""
-    start_d, end_d = (np.asarray(pd.to_datetime(x), dtype="M8[D]") for x in (start, end))
+    """Fractional calendar years from `start` to `end`; NaN where either is missing.
+
+    A register has a few thousand distinct dates among millions of rows, so when one side
+    is a single date (as_of) the calendar arithmetic runs on the distinct dates only."""
+    start_d, end_d = _days(start), _days(end)
+    for many, one in ((start_d, end_d), (end_d, start_d)):
+        if one.ndim == 0 and many.ndim == 1 and len(many) > 1024:
+            codes, distinct = pd.factorize(many.view(np.int64))
+            distinct_days = np.asarray(distinct).view("M8[D]")
+            args = (distinct_days, one) if many is start_d else (one, distinct_days)
+            return _years_between(*args)[codes]
+    return _years_between(start_d, end_d)
+
+
+def _years_between(start_d: np.ndarray, end_d: np.ndarray) -> np.ndarray:
     start_d, end_d = np.broadcast_arrays(start_d, end_d)
     missing = np.isnat(start_d) | np.isnat(end_d)
     safe_start = np.where(missing, np.datetime64("2000-01-01", "D"), start_d)

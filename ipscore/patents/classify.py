@@ -93,7 +93,7 @@ def evaluate(batch: PatentBatch, prepared: Prepared) -> pd.DataFrame:
     passes_any = np.logical_or.reduce(criteria) if criteria else np.zeros(len(batch), bool)
     frame = pd.DataFrame(
         {
-            "id": batch.columns["id"].to_numpy(dtype=object),
+            "id": batch.columns["id"].array,
             "row": batch.rows,
             "eligible": eligible,
             "high_value": eligible & passes_any,
@@ -107,9 +107,9 @@ def evaluate(batch: PatentBatch, prepared: Prepared) -> pd.DataFrame:
 
 def criteria_bits(criteria: list[np.ndarray]) -> np.ndarray:
     """Each row's set of passed criteria as one integer (bit i = criterion i)."""
-    bits = np.zeros(len(criteria[0]) if criteria else 0, dtype=np.int64)
+    bits = np.zeros(len(criteria[0]) if criteria else 0, dtype=np.uint16)
     for i, passed in enumerate(criteria):
-        bits |= passed.astype(np.int64) << i
+        bits |= passed.view(np.uint8).astype(np.uint16) << i
     return bits
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 import numpy as np
@@ -42,6 +43,7 @@ class Classification:
             for c in self.prepared.criteria_ids
         }
 
+    @cached_property
     def _high_value_bits(self) -> np.ndarray:
         high = self.verdicts["high_value"].to_numpy()
         criteria = [self.verdicts[c].to_numpy()[high] for c in self.prepared.criteria_ids]
@@ -49,7 +51,7 @@ class Classification:
 
     def overlap(self) -> dict[int, int]:
         """How many high-value patents pass exactly 1, 2, … criteria."""
-        bits = self._high_value_bits()
+        bits = self._high_value_bits
         passed = np.zeros(len(bits), dtype=np.int64)
         for i in range(len(self.prepared.criteria_ids)):
             passed += bits >> i & 1
@@ -57,23 +59,23 @@ class Classification:
         return {n: int(counts[n]) for n in range(1, len(counts)) if counts[n]}
 
     def combinations(self, top: int = 8) -> list[tuple[str, int]]:
-        counts = np.bincount(
-            self._high_value_bits(), minlength=1 << len(self.prepared.criteria_ids)
-        )
+        counts = np.bincount(self._high_value_bits, minlength=1 << len(self.prepared.criteria_ids))
         order = np.argsort(-counts, kind="stable")
         ids = self.prepared.criteria_ids
         return [(combination_label(int(b), ids), int(counts[b])) for b in order[:top] if counts[b]]
 
     def _regions(self) -> pd.DataFrame:
         regions = self.batch.columns["region"]
+        if regions.isna().any():
+            regions = regions.cat.add_categories("(none)").fillna("(none)")
         frame = pd.DataFrame(
             {
-                "region": regions.astype(object).fillna("(none)").to_numpy(),
-                "high_value": self.verdicts["high_value"].to_numpy(),
-                "eligible": self.verdicts["eligible"].to_numpy(),
+                "region": regions,
+                "high_value": self.verdicts["high_value"],
+                "eligible": self.verdicts["eligible"],
             }
         )
-        table = frame.groupby("region", sort=True)[["eligible", "high_value"]].sum()
+        table = frame.groupby("region", observed=True, sort=True)[["eligible", "high_value"]].sum()
         table = table.astype(int)
         if self.population is not None:
             people = self.population.for_year(self.prepared.as_of.year)
