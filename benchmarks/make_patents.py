@@ -1,6 +1,6 @@
 """Write N SYNTHETIC patents to Parquet for the benchmarks.
 
-    python benchmarks/make_patents.py 5000000 benchmarks/out/patents-5m.parquet
+python benchmarks/make_patents.py 5000000 benchmarks/out/patents-5m.parquet
 """
 
 from __future__ import annotations

@@ -61,9 +61,10 @@ def totals(result: Classification) -> Table:
         f"{_n(result.high_value)} ({_share(result.high_value, result.eligible)})",
     )
     ok = batch.read == len(batch) + batch.rejected
-    table.caption = (
-        f"{'✓' if ok else '✗'} read {_n(batch.read)} = evaluated {_n(len(batch))}"
-        f" + rejected {_n(batch.rejected)}"
+    table.add_row(
+        "reconciled" if ok else "[red]NOT reconciled",
+        f"{'✓' if ok else '✗'} {_n(batch.read)} = {_n(len(batch))} + {_n(batch.rejected)}",
+        end_section=True,
     )
     return table
 

@@ -1,0 +1,3 @@
+from ipscore.cli import app
+
+app(prog_name="ipscore")
