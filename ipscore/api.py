@@ -7,6 +7,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
+
+from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
@@ -14,7 +17,11 @@ from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
 from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
+from ipscore.plans.actuals import load_actuals
+from ipscore.plans.progress import PlanResult, evaluate_plan
 from ipscore.spec import (
+    PatentRule,
+    PlanRule,
     Problem,
     RuleFile,
     RuleFileError,
@@ -74,7 +81,7 @@ def classify_file(
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
 ) -> Classification:
-    rule = resolve_rule(rules)  # rules first: a broken rule file fails before a long read
+    rule = _patent_rule(rules)  # rules first: a broken rule file fails before a long read
     return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
 
 
@@ -85,7 +92,7 @@ def explain_file(
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
 ) -> dict[str, Any]:
-    rule = resolve_rule(rules)
+    rule = _patent_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
     return explain(load_patents(path), prepare(rule, as_of, None, tables), patent_id)
 
@@ -115,4 +122,83 @@ def check_rule_files(path: Path | None = None) -> tuple[list[Problem], int]:
 
 
 def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
-    return [result for file in _rule_paths(path) for result in run_examples(load_rule_file(file))]
+    rules = [load_rule_file(file) for file in _rule_paths(path)]
+    return [
+        result for rule in rules if isinstance(rule, PatentRule) for result in run_examples(rule)
+    ]
+
+
+# --- plans -----------------------------------------------------------------------------
+
+ACTUALS = _DATA / "actuals"
+
+
+def _plan(plan_id: str) -> PlanRule:
+    rule = resolve_rule(plan_id)
+    if not isinstance(rule, PlanRule):
+        raise LookupError(f"{plan_id} is a {rule.kind} rule, not a plan")
+    return rule
+
+
+def _patent_rule(rules: str) -> PatentRule:
+    rule = resolve_rule(rules)
+    if not isinstance(rule, PatentRule):
+        raise LookupError(f"{rules} is a {rule.kind} rule, not a patent-classification rule")
+    return rule
+
+
+def monitor(
+    plan_id: str,
+    actuals_file: str | Path | None = None,
+    region: str | None = None,
+    year: int | None = None,
+    patents: str | Path | None = None,
+    population_file: str | Path | None = None,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+) -> PlanResult:
+    """Judge a plan for one region at one year; optionally derive the per-10k indicator
+    from a patent classification at the end of that year."""
+    plan = _plan(plan_id)
+    region = region or plan.region
+    if actuals_file is None:
+        actuals_file = ACTUALS / f"{plan.id}.csv"
+        if not actuals_file.exists():
+            raise InputError(f"no bundled actuals for {plan.id}: pass --actuals FILE")
+    actuals = load_actuals(actuals_file, plan, region)
+    if year is None:
+        year = int(actuals.rows["year"].max()) if len(actuals.rows) else plan.target_year
+    if patents is not None:
+        actuals = _with_patent_indicator(
+            plan, actuals, year, patents, population_file, rules, sei_table
+        )
+    return evaluate_plan(plan, actuals, year)
+
+
+def _with_patent_indicator(plan, actuals, year, patents, population_file, rules, sei_table):
+    if population_file is None:
+        raise InputError("--from-patents needs --population FILE for the per-10,000 figure")
+    as_of = dt.date(year, 12, 31)
+    result = classify(
+        load_patents(patents), _patent_rule(rules), as_of, None, sei_table, population_file
+    )
+    regions = result.region_table.set_index("region")
+    if actuals.region not in regions.index:
+        raise InputError(
+            f"{patents}: no patents in region {actuals.region!r}; regions: "
+            f"{', '.join(map(str, regions.index))}"
+        )
+    per_10k = regions.loc[actuals.region, "per_10k"]
+    if per_10k is None or pd.isna(per_10k):
+        raise InputError(
+            f"{population_file}: no population for {actuals.region!r} at or before {year}"
+        )
+    row = regions.loc[actuals.region]
+    source = (
+        f"derived: {int(row['high_value']):,} high-value patents ({rules}, as of "
+        f"{as_of}) ÷ {row['population']:,} 万人 ({int(row['population_year'])})"
+    )
+    for indicator in plan.indicators:
+        if indicator.from_patents:
+            actuals = actuals.with_row(indicator.id, year, float(per_10k), source)
+    return actuals

@@ -19,6 +19,7 @@ from ipscore.expr import ExprError
 from ipscore.report.classify import render_classification
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
+from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
 from ipscore.spec import RuleFileError
 
@@ -133,6 +134,42 @@ def explain(
         sys.stdout.write(to_json_text(data) + "\n")
     else:
         render_explanation(data, out)
+
+
+@app.command()
+def monitor(
+    plan: Annotated[str, typer.Argument(help="Plan id (cn-14th-ip, gd-13th-ip, …) or file.")],
+    actuals: Annotated[
+        Path | None,
+        typer.Option(
+            help="region, indicator, year, value[, unit, source] CSV/XLSX. "
+            "Default: the plan's bundled actuals."
+        ),
+    ] = None,
+    region: Annotated[str | None, typer.Option(help="Default: the plan's region.")] = None,
+    year: Annotated[int | None, typer.Option(help="Default: the latest year with data.")] = None,
+    from_patents: Annotated[
+        Path | None,
+        typer.Option(
+            help="Derive 每万人口高价值发明专利拥有量 from this register at the end of --year."
+        ),
+    ] = None,
+    population: Annotated[
+        Path | None, typer.Option(help="region, year, population (万人), with --from-patents.")
+    ] = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    as_json: Json = False,
+) -> None:
+    """Judge a region against a plan: met, met early, on track (序时进度) or lagging."""
+    with _exit_2_on_bad_input():
+        result = api.monitor(
+            plan, actuals, region, year, from_patents, population, rules, sei_table
+        )
+    if as_json:
+        sys.stdout.write(to_json_text(result.to_json()) + "\n")
+    else:
+        render_plan(result, out)
 
 
 @rules_app.command("list")

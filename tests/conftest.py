@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import pandas as pd
@@ -8,6 +9,8 @@ import pytest
 
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.spec import resolve_rule
+
+os.environ["COLUMNS"] = "160"  # Rich reports in CLI tests: wide enough not to wrap names
 
 SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
 AS_OF = dt.date(2023, 12, 31)

@@ -182,7 +182,14 @@ def test_line_number_points_at_the_bad_expression(tmp_path):
 
 def test_rules_commands():
     listed = json.loads(run("rules", "list", "--json").stdout)
-    assert [r["id"] for r in listed] == ["cn-high-value-invention"]
+    assert [r["id"] for r in listed] == [
+        "cn-high-value-invention",
+        "cn-14th-ip",
+        "gd-13th-ip",
+        "gd-14th-ip",
+        "gx-2022-ip",
+        "gz-14th-ip",
+    ]
     shown = json.loads(run("rules", "show", "cn-high-value-invention", "--json").stdout)
     assert shown["versions"][0]["parameters"]["pledge_threshold"]["confidence"] == "assumption"
     assert run("rules", "check").exit_code == 0
@@ -203,3 +210,71 @@ def test_failing_example_exits_1(tmp_path):
 def test_unknown_rule_id_suggests(tmp_path):
     result = run("classify", DEMO, "--rules", "cn-high-value-inventoin")
     assert result.exit_code == 2 and "did you mean 'cn-high-value-invention'" in result.stderr
+
+
+def test_monitor_json_contract():
+    result = run("monitor", "gd-13th-ip", "--json")
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout)
+    assert {"plan", "region", "year", "indicators", "summary"} <= data.keys()
+    keys = {
+        "id",
+        "name",
+        "unit",
+        "baseline",
+        "target",
+        "comparator",
+        "kind",
+        "actual",
+        "actual_year",
+        "progress",
+        "elapsed",
+        "status",
+        "required_growth",
+    }
+    assert all(keys <= indicator.keys() for indicator in data["indicators"])
+    summary = data["summary"]
+    assert (summary["met"], summary["not_met"], summary["no_data"]) == (15, 3, 0)
+    assert round(summary["completion_rate"], 4) == 0.8333
+
+
+def test_monitor_report_groups_by_category():
+    result = run("monitor", "gd-13th-ip")
+    assert result.exit_code == 0
+    for category in ("知识产权创造", "知识产权运用", "知识产权保护", "知识产权服务"):
+        assert category in result.stdout
+    assert "15 of 18 met" in result.stdout
+
+
+def test_monitor_from_patents_derives_the_per_10k_indicator():
+    result = run(
+        "monitor",
+        "gz-14th-ip",
+        "--from-patents",
+        DEMO,
+        "--population",
+        str(api.DEMO_POPULATION),
+        "--year",
+        "2023",
+        "--json",
+    )
+    assert result.exit_code == 0, result.output
+    hv = json.loads(result.stdout)["indicators"][0]
+    classified = json.loads(run("demo", "--json").stdout)
+    guangzhou = next(r for r in classified["regions"] if r["region"] == "广州市")
+    assert hv["derived"] and hv["actual_year"] == 2023
+    assert hv["actual"] == pytest.approx(guangzhou["per_10k"])
+    assert "high-value patents" in hv["source"]
+
+
+def test_monitor_bad_actuals_exit_2(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("region,indicator,year,value\n广东省,发明专利有效量,2020,lots\n", "utf-8")
+    result = run("monitor", "gd-13th-ip", "--actuals", str(path))
+    assert result.exit_code == 2 and f"{path}:2:" in result.stderr and result.stdout == ""
+
+
+def test_rules_show_a_plan():
+    result = run("rules", "show", "gd-14th-ip", "--json")
+    data = json.loads(result.stdout)
+    assert data["kind"] == "plan" and data["indicators"][0]["target"]["value"] == 20

@@ -8,7 +8,7 @@ from rich.console import Console
 from rich.table import Table
 
 from ipscore.patents.examples import ExampleResult
-from ipscore.spec import RuleFile
+from ipscore.spec import PlanRule, RuleFile
 
 
 def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> None:
@@ -24,7 +24,43 @@ def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> No
     console.print(table)
 
 
+def _validity(rule: RuleFile) -> str:
+    if isinstance(rule, PlanRule):
+        return f"{rule.region}: {rule.base_year} → {rule.target_year}"
+    return ", ".join(
+        f"{v.effective.start}…{v.effective.end or ''} ({v.confidence})" for v in rule.versions
+    )
+
+
+def render_plan_rule(plan: PlanRule, console: Console) -> None:
+    console.print(
+        f"[bold]{plan.title}[/] {plan.title_en}  ([cyan]{plan.id}[/], plan, "
+        f"{plan.region}, {plan.base_year} → {plan.target_year})"
+    )
+    console.print(f"source: {plan.source.cite()} [dim]({plan.source.confidence})")
+    table = Table()
+    for column in ("id", "indicator", "unit", "kind", "base", "target", "属性", "confidence"):
+        table.add_column(column)
+    for i in plan.indicators:
+        base = f"{i.baseline.value:g} ({i.baseline.year})" if i.baseline else "–"
+        target = f"{i.target.comparator} {i.target.value:g} ({i.target.year})"
+        table.add_row(
+            i.id,
+            f"{i.name}\n[dim]{i.name_en}",
+            i.unit,
+            i.kind,
+            base,
+            target,
+            i.attribute or "–",
+            i.confidence,
+        )
+    console.print(table)
+
+
 def render_rule(rule: RuleFile, console: Console) -> None:
+    if isinstance(rule, PlanRule):
+        render_plan_rule(rule, console)
+        return
     console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], {rule.kind})")
     console.print(f"source: {rule.source.cite()} [dim]({rule.source.confidence})")
     for name, table in rule.tables.items():

@@ -7,12 +7,23 @@ from ipscore.spec.loader import (
     load_rule_file,
     resolve_rule,
 )
-from ipscore.spec.models import Condition, Parameter, PatentRule, RuleFile, Source, Version
+from ipscore.spec.models import (
+    Condition,
+    Indicator,
+    Parameter,
+    PatentRule,
+    PlanRule,
+    RuleFile,
+    Source,
+    Version,
+)
 
 __all__ = [
     "Condition",
+    "Indicator",
     "Parameter",
     "PatentRule",
+    "PlanRule",
     "Problem",
     "RuleFile",
     "RuleFileError",

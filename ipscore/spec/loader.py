@@ -6,10 +6,13 @@ from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
-from pydantic import ValidationError
+from pydantic import TypeAdapter, ValidationError
 
-from ipscore.spec.models import PatentRule, RuleFile
+from ipscore.spec.models import RuleFile
 from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
+
+_RULE_FILE = TypeAdapter(RuleFile)
+KINDS = ("patent-classification", "plan")
 
 
 @dataclass(frozen=True)
@@ -41,6 +44,8 @@ def _pydantic_problems(file: Path, err: ValidationError, lines) -> list[Problem]
     problems = []
     for item in err.errors():
         location = tuple(p for p in item["loc"] if not str(p).startswith("function-"))
+        if location and location[0] in KINDS:  # the union's tag, not a key of the file
+            location = location[1:]
         message = item["msg"].removeprefix("Value error, ")
         if item["type"] == "extra_forbidden":
             message = "unknown key"
@@ -59,7 +64,7 @@ def load_rule_file(path: str | Path) -> RuleFile:
     if not isinstance(data, dict):
         raise RuleFileError([Problem(str(path), 1, "", "a rule file is a YAML mapping")])
     try:
-        rule = PatentRule.model_validate(data)
+        rule = _RULE_FILE.validate_python(data)
     except ValidationError as err:
         raise RuleFileError(_pydantic_problems(path, err, lines)) from None
     problems = [
