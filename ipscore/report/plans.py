@@ -72,7 +72,7 @@ def _target(r: IndicatorResult) -> str:
 
 def _category_table(category: str, rows: list[IndicatorResult]) -> Table:
     table = Table(title=category, title_justify="left", title_style="bold")
-    table.add_column("indicator 指标", ratio=3, min_width=14)
+    table.add_column("indicator 指标", ratio=3, min_width=14, overflow="fold")
     table.add_column("base → target", justify="right", no_wrap=True)
     table.add_column("actual", justify="right", no_wrap=True)
     table.add_column("progress", no_wrap=True)
@@ -118,9 +118,9 @@ def render_plan(result: PlanResult, console: Console) -> None:
         f"{'–' if rate is None else f'{rate:.1%}'} "
         f"({counts['met'] + counts['met_early']} of {len(result.indicators)} met)"
     )
-    for attribute, group in result.by("attribute").items():
-        console.print(
-            f"  {attribute}: {group['met'] + group['met_early']} met of "
-            f"{sum(group[s] for s in LABELS)}",
-            style="dim",
-        )
+    for key, label in (("attribute", "属性"), ("category", "类别")):
+        parts = [
+            f"{name} {g['met'] + g['met_early']}/{sum(g[s] for s in LABELS)}"
+            for name, g in result.by(key).items()
+        ]
+        console.print(f"  met by {label}: " + " · ".join(parts), style="dim")
