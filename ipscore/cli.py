@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
+import yaml
 from rich.console import Console
 
 from ipscore import api
@@ -21,6 +22,12 @@ from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
 from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
+from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
+from ipscore.scenarios.files import load_scenario
+from ipscore.scenarios.models import Scenario
+from ipscore.scenarios.run import compare, with_value
+from ipscore.scenarios.solve import parse_range, seek
+from ipscore.scenarios.solve import sweep as run_sweep
 from ipscore.spec import RuleFileError
 
 app = typer.Typer(
@@ -170,6 +177,117 @@ def monitor(
         sys.stdout.write(to_json_text(result.to_json()) + "\n")
     else:
         render_plan(result, out)
+
+
+def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
+    if base == "demo":
+        spec = {
+            "evaluate": "classify",
+            "patents": "demo",
+            "population": "demo",
+            "as_of": as_of or api.DEMO_AS_OF,
+        }
+    elif Path(base).exists():
+        spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
+    else:
+        spec = {"evaluate": "monitor", "plan": base, "year": year}
+    return Scenario(id="one-off", title=f"one-off what-if on {base}", base=spec)
+
+
+def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
+    for item in sets:
+        key, equals, text = item.partition("=")
+        if not equals:
+            raise InputError(f"--set {item!r}: write KEY=VALUE")
+        scenario = with_value(scenario, key.strip(), yaml.safe_load(text))
+    return scenario
+
+
+@app.command()
+def whatif(
+    scenario: Annotated[str | None, typer.Argument(help="Bundled scenario id or file.")] = None,
+    base: Annotated[
+        str | None,
+        typer.Option(help="Without a scenario file: demo, a plan id, or a patents file."),
+    ] = None,
+    as_of: AsOf = None,
+    year: Annotated[int | None, typer.Option(help="Plan bases: the year to judge.")] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="KEY=VALUE, e.g. cn-high-value-invention.pledge_threshold=500"),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Evaluate a scenario beside its baseline, with deltas and the patents that flipped."""
+    with _exit_2_on_bad_input():
+        if scenario is None and base is None:
+            raise InputError("name a SCENARIO, or --base demo|PLAN|FILE with --set KEY=VALUE")
+        chosen = (
+            load_scenario(scenario)
+            if scenario
+            else _one_off(base, as_of.date() if as_of else None, year)
+        )
+        data = compare(_with_sets(chosen, sets or [])).to_json()
+    if as_json:
+        sys.stdout.write(to_json_text(data) + "\n")
+    else:
+        render_comparison(data, out)
+
+
+@app.command()
+def sweep(
+    scenario: Annotated[str, typer.Argument(help="Bundled scenario id or file.")],
+    vary: Annotated[str, typer.Option(help="KEY=START:STOP:STEP")],
+    metrics: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--metric", help="Result paths to show, e.g. high_value or regions[广州市].per_10k"
+        ),
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Evaluate a scenario across a range of one knob: a table and a terminal chart."""
+    with _exit_2_on_bad_input():
+        chosen = load_scenario(scenario)
+        key, values = parse_range(vary)
+        paths = metrics or _default_metrics(chosen)
+        rows = run_sweep(chosen, key, values, paths)
+    if as_json:
+        sys.stdout.write(to_json_text({"scenario": chosen.id, "vary": key, "rows": rows}) + "\n")
+    else:
+        render_sweep(key, rows, out)
+
+
+def _default_metrics(scenario: Scenario) -> list[str]:
+    if scenario.goal:
+        return [scenario.goal.metric]
+    if scenario.base.evaluate == "classify":
+        return ["high_value", "eligible"]
+    return ["summary.completion_rate"]
+
+
+@app.command()
+def goal(
+    scenario: Annotated[str, typer.Argument(help="A scenario with a `goal`.")],
+    as_json: Json = False,
+) -> None:
+    """Solve for the knob value that meets the scenario's goal, by bisection."""
+    with _exit_2_on_bad_input():
+        chosen = load_scenario(scenario)
+        if chosen.goal is None:
+            raise InputError(f"scenario {chosen.id} has no `goal`")
+        solution = seek(chosen)
+    data = {
+        "scenario": chosen.id,
+        "title": chosen.title,
+        "goal": chosen.goal.model_dump(),
+        "solution": {k: v for k, v in solution.to_json().items() if k != "result"},
+        "result": solution.result,
+    }
+    if as_json:
+        sys.stdout.write(to_json_text(data) + "\n")
+    else:
+        render_goal(data, out)
 
 
 @rules_app.command("list")

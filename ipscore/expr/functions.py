@@ -197,3 +197,8 @@ FUNCTIONS: dict[str, Function] = {
         ),
     ]
 }
+
+
+def register(function: Function) -> None:
+    """Add a domain function (e.g. IPC-aware ones from ipscore.patents) to the whitelist."""
+    FUNCTIONS[function.name] = function

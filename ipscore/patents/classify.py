@@ -7,7 +7,7 @@ That is the per-chunk function a Dask `map_partitions` would run for data beyond
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +15,11 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+from pydantic import TypeAdapter, ValidationError
 
-from ipscore.expr import Env, VectorEvaluator
+from ipscore.errors import InputError
+from ipscore.expr import Env, VectorEvaluator, walk
+from ipscore.expr import ast as expr_ast
 from ipscore.expr.errors import did_you_mean
 from ipscore.patents.sei import IpcTable, load_ipc_table
 from ipscore.patents.validate import PatentBatch
@@ -66,16 +69,29 @@ def prepare(
     as_of: dt.date,
     overrides: Mapping[str, Any] | None = None,
     table_files: Mapping[str, str | Path] | None = None,
+    disabled: Collection[str] = (),
 ) -> Prepared:
+    """The rule's version in force at `as_of`, with parameter overrides and criteria
+    switched off (a scenario's changes), and its tables loaded."""
     version = rule.version_for(as_of)
     params = {name: p.value for name, p in version.parameters.items()}
     for name, value in (overrides or {}).items():
         if name not in params:
             raise KeyError(
-                f"rule {rule.id} ({version.effective.start}) has no parameter "
+                f"rule {rule.id} (version from {version.effective.start}) has no parameter "
                 f"{name!r}{did_you_mean(name, params)}"
             )
-        params[name] = value
+        params[name] = _typed(rule.id, name, value, params[name])
+    criteria_ids = [c.id for c in version.criteria]
+    for criterion in disabled:
+        if criterion not in criteria_ids:
+            raise KeyError(
+                f"rule {rule.id} (version from {version.effective.start}) has no criterion "
+                f"{criterion!r}{did_you_mean(criterion, criteria_ids)}"
+            )
+    if disabled:
+        kept = [c for c in version.criteria if c.id not in disabled]
+        version = version.model_copy(update={"criteria": kept})
     tables = {}
     for name in rule.tables:
         path = Path((table_files or {}).get(name) or rule.table_path(name)).resolve()
@@ -83,10 +99,53 @@ def prepare(
     return Prepared(rule, version, as_of, params, tables)
 
 
-def evaluate(batch: PatentBatch, prepared: Prepared) -> pd.DataFrame:
-    """One row per patent: id, eligible, high_value, a column per condition, reasons."""
+def _typed(rule_id: str, name: str, value: Any, default: Any) -> Any:
+    """An override must have the declared value's type (numbers may be int or float)."""
+    kind = (
+        float
+        if isinstance(default, int | float) and not isinstance(default, bool)
+        else (type(default))
+    )
+    try:
+        return TypeAdapter(kind).validate_python(value, strict=kind is bool)
+    except ValidationError as err:
+        raise InputError(
+            f"{rule_id}.{name}: {value!r} is not a {kind.__name__} ({err.errors()[0]['msg']})"
+        ) from None
+
+
+def _reusable(condition, prepared: Prepared, previous: Prepared) -> bool:
+    """A condition whose parameters and tables are unchanged gives the same column."""
+    names = {n.name for n in walk(condition.node) if isinstance(n, expr_ast.Param)}
+    same_tables = all(prepared.tables[k] is previous.tables.get(k) for k in prepared.tables)
+    return (
+        all(prepared.params[n] == previous.params.get(n) for n in names)
+        and prepared.as_of == previous.as_of
+        and same_tables
+    )
+
+
+def evaluate(
+    batch: PatentBatch,
+    prepared: Prepared,
+    reuse: tuple[PatentBatch, Prepared, pd.DataFrame] | None = None,
+) -> pd.DataFrame:
+    """One row per patent: id, eligible, high_value, a column per condition, reasons.
+
+    `reuse` is an earlier evaluation: on the same batch, conditions the change does not
+    touch are copied from it instead of being evaluated again (sweeps, scenarios)."""
     evaluator = VectorEvaluator(batch.columns, prepared.env, len(batch))
-    verdicts = {c.id: evaluator.truth(c.node) for _, c in prepared.version.conditions}
+    verdicts = {}
+    for _, condition in prepared.version.conditions:
+        if (
+            reuse
+            and reuse[0] is batch
+            and condition.id in reuse[2]
+            and _reusable(condition, prepared, reuse[1])
+        ):
+            verdicts[condition.id] = reuse[2][condition.id].to_numpy()
+        else:
+            verdicts[condition.id] = evaluator.truth(condition.node)
     eligibility = [verdicts[i] for i in prepared.eligibility_ids]
     criteria = [verdicts[i] for i in prepared.criteria_ids]
     eligible = np.logical_and.reduce(eligibility) if eligibility else np.ones(len(batch), bool)

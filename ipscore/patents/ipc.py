@@ -13,6 +13,10 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from ipscore.expr.columns import ListColumn
+from ipscore.expr.errors import ExprError
+from ipscore.expr.functions import Function, register
+
 _COMPACT = r"^(?P<subclass>[A-H]\d{2}[A-Z])(?:(?P<group>\d{1,4})/(?P<sub>\d{1,6}))?$"
 _FIXED = r"^(?P<subclass>[A-H]\d{2}[A-Z])(?P<group>\d{4})(?P<sub>\d{6})$"
 
@@ -51,3 +55,35 @@ def main_group_of(codes: pd.Series) -> pd.Series:
     """`G06F 1/16` → `G06F 1/00`; NaN for subclass-level codes."""
     group = codes.str.extract(r"^([A-H]\d{2}[A-Z] \d+)/")[0]
     return group + "/00"
+
+
+def under(codes: np.ndarray, parent: str) -> np.ndarray:
+    """Which codes sit under `parent` at its level: a subclass (`G06N`), a main group
+    (`G06N 3/00`) or exactly a subgroup. Never a string prefix of subgroup digits."""
+    canonical = normalize([parent])[0]
+    if pd.isna(canonical):
+        raise ExprError(f"ipc_under(): {parent!r} is not an IPC code")
+    codes = pd.Series(codes, dtype=object)
+    keys = {"subclass": subclass_of, "main_group": main_group_of}.get(level(canonical))
+    found = keys(codes) if keys else codes
+    return (found == canonical).fillna(False).to_numpy(dtype=bool)
+
+
+def _under_vec(codes, parent):
+    if not isinstance(codes, ListColumn):
+        raise ExprError("ipc_under() expects the ipc list field")
+    key = ("ipc_under", parent)
+    if key not in codes.cache:
+        codes.cache[key] = under(codes.vocab, parent)
+    return codes.any_rows(codes.cache[key])
+
+
+register(
+    Function(
+        "ipc_under",
+        ("codes", "parent"),
+        "true when any code sits under the given subclass, main group or subgroup",
+        _under_vec,
+        lambda codes, parent: bool(under(np.asarray(codes, dtype=object), parent).any()),
+    )
+)

@@ -1,0 +1,1 @@
+"""What-ifs: scenario files, overrides, patent and actuals edits, sweeps and goal seeking."""
