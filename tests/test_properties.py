@@ -200,3 +200,35 @@ def test_per_10k_scales(count, population, factor):
     base = per_10k(count, population)
     assert np.isclose(per_10k(count * factor, population * factor), base)
     assert np.isclose(per_10k(count * factor, population), base * factor)
+
+
+# --- the third evaluator: durable_rules ------------------------------------------------
+
+_HOST = None
+_COUNT = iter(range(10**9))
+
+
+def durable_truth(node, rows) -> list[bool]:
+    from ipscore.events.host import RecordingHost
+    from ipscore.expr.durable import DurableCompiler, build_fact
+
+    global _HOST
+    _HOST = _HOST or RecordingHost()
+    compiled = DurableCompiler(ENV).compile(node)
+    name = f"p{next(_COUNT)}"
+    _HOST.add_ruleset(name, {"c": compiled.condition})
+    truths = []
+    for i, row in enumerate(rows):
+        fact = build_fact(row, [compiled], ENV, {"as_of": ENV.context["as_of"]})
+        fact["id"] = str(i)
+        truths.append("c" in _HOST.passing(name, fact))
+    return truths
+
+
+@settings(max_examples=200, deadline=None)
+@given(conditions, st.lists(records, min_size=1, max_size=6))
+def test_durable_rules_equals_scalar(condition, rows):
+    frame = frame_of(rows)
+    records_ = [scalar_record(frame, i) for i in range(len(rows))]
+    scalar = [ScalarEvaluator(r, ENV).truth(condition) for r in records_]
+    assert durable_truth(condition, records_) == scalar

@@ -8,6 +8,7 @@ millions of rows with one numpy scatter, so no Python code ever loops over rows.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -54,7 +55,9 @@ class ListColumn:
         return tuple(self.vocab[self.codes[self.offsets[i] : self.offsets[i + 1]]])
 
     def to_lists(self) -> list[tuple[str, ...]]:
-        return [self.row(i) for i in range(len(self))]
+        codes = self.vocab[self.codes].tolist()
+        offsets = self.offsets.tolist()
+        return [tuple(codes[a:b]) for a, b in pairwise(offsets)]
 
     def any_rows(self, vocab_mask: np.ndarray) -> np.ndarray:
         hits = vocab_mask[self.codes]

@@ -16,6 +16,8 @@ class CodeTable(Protocol):
 
     def matches(self, codes: np.ndarray) -> np.ndarray: ...
 
+    def match_one(self, code: str) -> bool: ...
+
 
 @dataclass(frozen=True)
 class Env:

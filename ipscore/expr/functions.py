@@ -103,7 +103,7 @@ def _scope(scope):
 
 
 def _ipc_in_scalar(codes, table):
-    return bool(len(codes)) and bool(table.matches(np.asarray(codes, dtype=object)).any())
+    return any(table.match_one(code) for code in codes)
 
 
 def _count_overseas_scalar(codes, include_hk_mo_tw):

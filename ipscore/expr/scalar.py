@@ -31,10 +31,11 @@ class Trace:
 
 
 class ScalarEvaluator:
-    def __init__(self, record: Mapping[str, Any], env: Env):
+    def __init__(self, record: Mapping[str, Any], env: Env, tracing: bool = True):
         self.record = record
         self.env = env
         self.trace = Trace()
+        self.tracing = tracing  # off where only the value matters (the event engine)
 
     def truth(self, node: ast.Node) -> bool:
         """Evaluate a condition; a false leaf is recorded as the part that failed."""
@@ -56,10 +57,11 @@ class ScalarEvaluator:
             case ast.Compare(op, left, right):
                 left_value, right_value = self.value(left), self.value(right)
                 result = _compare(op, left_value, right_value)
-                self.trace.checks.append(
-                    f"{self._show(left, left_value)} {op} "
-                    f"{self._show(right, right_value)} → {result}"
-                )
+                if self.tracing:
+                    self.trace.checks.append(
+                        f"{self._show(left, left_value)} {op} "
+                        f"{self._show(right, right_value)} → {result}"
+                    )
                 return result
             case ast.In(item, container, negated):
                 found = _contains(self.value(container), self.value(item))
@@ -75,7 +77,8 @@ class ScalarEvaluator:
                 return _arith("-", 0, self.value(operand))
             case ast.Call("field", args):
                 name = self.value(args[0])
-                self.trace.resolved[ast.to_text(node)] = name
+                if self.tracing:
+                    self.trace.resolved[ast.to_text(node)] = name
                 return self._note(ast.Field(name), self.column(name))
             case ast.Call(name, args):
                 values = [self.value(a) for a in args]
@@ -83,7 +86,7 @@ class ScalarEvaluator:
         raise ExprError(f"cannot evaluate {node!r}")
 
     def _note(self, node: ast.Node, value: Any) -> Any:
-        if not (isinstance(node, ast.Call) and node.name == "table"):
+        if self.tracing and not (isinstance(node, ast.Call) and node.name == "table"):
             self.trace.values[ast.to_text(node)] = value
         return value
 

@@ -36,6 +36,7 @@ class IpcTable:
         self._subclasses = list(by_level["subclass"])
         self._main_groups = list(by_level["main_group"])
         self._subgroups = list(by_level["subgroup"])
+        self._single: dict[str, bool] = {}
 
     def matches(self, codes: np.ndarray) -> np.ndarray:
         """One bool per code: does any row of the table cover it?"""
@@ -44,6 +45,12 @@ class IpcTable:
         hit |= main_group_of(codes).isin(self._main_groups)
         hit |= codes.isin(self._subgroups)
         return hit.to_numpy(dtype=bool)
+
+    def match_one(self, code: str) -> bool:
+        """One code, memoised: the scalar evaluators ask about the same codes again and again."""
+        if code not in self._single:
+            self._single[code] = bool(self.matches(np.array([code], dtype=object))[0])
+        return self._single[code]
 
     def rows_for(self, code: str) -> pd.DataFrame:
         """The table rows that cover one code (every matched industry), for explanations."""

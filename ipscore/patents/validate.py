@@ -311,6 +311,17 @@ class PatentBatch:
                 record[name] = None if pd.isna(value) else value
         return record
 
+    def records(self) -> list[dict[str, object]]:
+        """Every patent as plain values (column by column: one pass per field, not per cell)."""
+        names = list(self.columns)
+        values = []
+        for column in self.columns.values():
+            if isinstance(column, ListColumn):
+                values.append(column.to_lists())
+            else:
+                values.append([None if pd.isna(v) else v for v in column.astype(object)])
+        return [dict(zip(names, row, strict=True)) for row in zip(*values, strict=True)]
+
     def take(self, index: np.ndarray) -> PatentBatch:
         columns = {
             name: column.take(index)
