@@ -202,3 +202,26 @@ def _with_patent_indicator(plan, actuals, year, patents, population_file, rules,
         if indicator.from_patents:
             actuals = actuals.with_row(indicator.id, year, float(per_10k), source)
     return actuals
+
+
+# --- events -----------------------------------------------------------------------------
+
+
+def watch(
+    events_file: str | Path,
+    initial: str | Path | None = None,
+    until: dt.date | None = None,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+):
+    """A watcher over the initial register, the checked event stream, and the generator of
+    transitions (consume it to run the stream)."""
+    from ipscore.events.stream import read_events
+    from ipscore.events.watch import Watcher
+
+    rule = _patent_rule(rules)
+    batch = load_patents(initial) if initial is not None else None
+    stream = read_events(events_file)
+    tables = {"sei-ipc": str(sei_table)} if sei_table else None
+    watcher = Watcher.from_batch(rule, batch, table_files=tables)
+    return watcher, stream, watcher.run(stream, until)

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated
 
+import pandas as pd
 import typer
 import yaml
 from rich.console import Console
@@ -18,6 +19,7 @@ from ipscore import api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
 from ipscore.report.classify import render_classification
+from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
 from ipscore.report.plans import render_plan
@@ -288,6 +290,62 @@ def goal(
         sys.stdout.write(to_json_text(data) + "\n")
     else:
         render_goal(data, out)
+
+
+@app.command()
+def watch(
+    events: Annotated[Path, typer.Argument(help="JSONL or CSV of id, date, type, payload.")],
+    initial: Annotated[Path | None, typer.Option(help="The portfolio before the events.")] = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"], help="Let time pass to this date (default: the last event)."
+        ),
+    ] = None,
+    warn_before: Annotated[
+        str | None,
+        typer.Option(
+            help="e.g. 90d: high-value patents whose annuity falls due within the window."
+        ),
+    ] = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    rejects: Annotated[Path | None, typer.Option(help="Write rejected events here.")] = None,
+    as_json: Json = False,
+) -> None:
+    """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
+    with _exit_2_on_bad_input():
+        window = _days(warn_before) if warn_before else None
+        watcher, stream, transitions = api.watch(
+            events, initial, until.date() if until else None, rules, sei_table
+        )
+        labels = {c.id: c.label for v in watcher.rule.versions for _, c in v.conditions}
+        start_count = None
+        for transition in transitions:
+            if start_count is None:
+                start_count = watcher.start_high_value
+            data = transition.to_json()
+            if as_json:
+                sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+            else:
+                out.print(transition_line(data, labels))
+        summary = watcher.summary(stream, window)
+        if rejects:
+            write_table(
+                pd.DataFrame(stream.rejects, columns=["line", "id", "date", "type", "reason"]),
+                rejects,
+            )
+    if as_json:
+        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False, default=str) + "\n")
+    else:
+        render_summary(summary, out)
+
+
+def _days(text: str) -> int:
+    value = text.strip().lower().removesuffix("d")
+    if not value.isdigit():
+        raise InputError(f"--warn-before {text!r}: write a number of days, e.g. 90d")
+    return int(value)
 
 
 @rules_app.command("list")

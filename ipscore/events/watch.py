@@ -219,6 +219,9 @@ class Watcher:
         start = events[0].date if events else (until or dt.date.today())
         until = until or (events[-1].date if events else start)
         self._initial(start, until)
+        self.start_day, self.final_day = start, until
+        self.start_high_value = sum(v.high_value for v in self.verdicts.values())
+        self.transitions: list[Transition] = []
         boundaries = [
             v.effective.start for v in self.rule.versions if start < v.effective.start <= until
         ]
@@ -235,9 +238,9 @@ class Watcher:
             if event.type in DATE_EVENTS:  # only these move the dates time acts on
                 self._reschedule(event.id, event.date, until)
             if found:
+                self.transitions.append(found)
                 yield found
         yield from self._time_until(until + dt.timedelta(days=1), until)
-        self.final_day = until
 
     def _initial(self, start: dt.date, until: dt.date) -> None:
         """The portfolio's verdicts on the first day, by the vectorized bulk path (durable_rules
@@ -261,6 +264,7 @@ class Watcher:
         for day, patent_id in self._due_all(before):
             found = self._update(patent_id, day, "time")
             if found:
+                self.transitions.append(found)
                 yield found
 
     def _due_all(self, before: dt.date) -> Iterator[tuple[dt.date, str]]:
@@ -283,6 +287,9 @@ class Watcher:
         if record is None:
             return "unknown patent id"
         payload = event.payload
+        impossible = _impossible(event, record)
+        if impossible:
+            return impossible
         match event.type:
             case "granted":
                 record.update(grant_date=pd.Timestamp(event.date), status="valid")
@@ -324,6 +331,35 @@ class Watcher:
         self.records[event.id] = batch.record(0)
         return None
 
+    def summary(self, stream: EventStream, warn_days: int | None = None) -> dict[str, Any]:
+        until = self.final_day
+        end = sum(v.high_value for v in self.verdicts.values())
+        transitions = self.transitions
+        data = {
+            "patents": len(self.records),
+            "events_read": stream.read,
+            "events_applied": stream.read - len(stream.rejects),
+            "events_rejected": len(stream.rejects),
+            "reordered": stream.reordered,
+            "became": sum(t.became for t in transitions),
+            "lost": sum(not t.became for t in transitions),
+            "high_value_start": self.start_high_value,
+            "high_value_end": end,
+            "start": self.start_day.isoformat(),
+            "until": until.isoformat(),
+            "rejects": stream.rejects,
+        }
+        if warn_days is not None:
+            horizon = until + dt.timedelta(days=warn_days)
+            due = sorted(
+                (self.next_annuity(p, until), p)
+                for p, v in self.verdicts.items()
+                if v.high_value and self.records[p].get("filing_date") is not None
+            )
+            data["warn_until"] = horizon.isoformat()
+            data["annuity_due"] = [{"id": p, "due": d.isoformat()} for d, p in due if d <= horizon]
+        return data
+
     # --- reading the state --------------------------------------------------------------------
 
     def snapshot(self) -> pd.DataFrame:
@@ -350,6 +386,19 @@ class Watcher:
         while _anniversary_scalar(start, year) <= floor:
             year += 1
         return _anniversary_scalar(start, year)
+
+
+def _impossible(event: Event, record: dict[str, Any]) -> str | None:
+    """Events that would give the record impossible dates are rejected, not applied."""
+    day = pd.Timestamp(event.date)
+    filed, granted = record.get("filing_date"), record.get("grant_date")
+    if event.type == "granted" and granted is not None:
+        return f"already granted on {pd.Timestamp(granted).date()}"
+    if event.type == "granted" and filed is not None and day < filed:
+        return f"granted before it was filed ({pd.Timestamp(filed).date()})"
+    if event.type == "lapsed" and (granted is None or day < granted):
+        return "lapsed before it was granted"
+    return None
 
 
 def _added(codes: tuple[str, ...] | None, code: str) -> tuple[str, ...]:

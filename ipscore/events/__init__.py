@@ -1,0 +1,1 @@
+"""Patent lifecycle events through durable_rules: compile, stream, watch."""

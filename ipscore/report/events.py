@@ -1,0 +1,68 @@
+"""Rich rendering of a watched event stream: transitions as they happen, then a summary."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rich.console import Console
+from rich.table import Table
+from rich.text import Text
+
+
+def transition_line(transition: dict[str, Any], labels: dict[str, str]) -> Text:
+    became = transition["to"] == "high_value"
+    reasons = ", ".join(f"{labels.get(b, b)}" for b in transition["because"])
+    verb = "became high-value" if became else "lost high-value"
+    return Text.assemble(
+        (transition["date"], "dim"),
+        " ",
+        (transition["id"], "bold"),
+        " ",
+        (verb, "green" if became else "red"),
+        f" because {reasons} ",
+        (f"[{transition['event']}]", "cyan"),
+    )
+
+
+def render_summary(summary: dict[str, Any], console: Console) -> None:
+    table = Table(title="Summary", title_justify="left", show_header=False)
+    table.add_column(style="bold")
+    table.add_column(justify="right")
+    for key, label in (
+        ("patents", "patents watched"),
+        ("events_read", "events read"),
+        ("events_applied", "events applied"),
+        ("events_rejected", "events rejected"),
+        ("reordered", "events put back in date order"),
+        ("became", "became high-value"),
+        ("lost", "lost high-value"),
+        ("high_value_start", "high-value at the start"),
+        ("high_value_end", "high-value at the end"),
+    ):
+        table.add_row(label, f"{summary[key]:,}")
+    table.caption = f"{summary['start']} → {summary['until']}"
+    console.print(table)
+    if summary["rejects"]:
+        rejects = Table(title="Rejected events", title_justify="left", border_style="red")
+        for column in ("line", "id", "type", "reason"):
+            rejects.add_column(column)
+        for row in summary["rejects"][:10]:
+            rejects.add_row(str(row["line"]), str(row["id"]), str(row["type"]), row["reason"])
+        console.print(rejects)
+    if summary.get("annuity_due") is not None:
+        due = Table(
+            title=f"High-value patents with an annuity due by {summary['warn_until']}",
+            title_justify="left",
+            border_style="yellow",
+        )
+        due.add_column("id")
+        due.add_column("due")
+        for row in summary["annuity_due"][:20]:
+            due.add_row(row["id"], row["due"])
+        if len(summary["annuity_due"]) > 20:
+            due.add_row("…", f"{len(summary['annuity_due']) - 20} more (--json lists all)")
+        console.print(
+            due
+            if summary["annuity_due"]
+            else "[dim]No high-value patent has an annuity due in the window."
+        )
