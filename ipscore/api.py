@@ -225,3 +225,30 @@ def watch(
     tables = {"sei-ipc": str(sei_table)} if sei_table else None
     watcher = Watcher.from_batch(rule, batch, table_files=tables)
     return watcher, stream, watcher.run(stream, until)
+
+
+# --- composite indices ------------------------------------------------------------------
+
+INDEX_EXAMPLE = _DATA / "strong-city-ILLUSTRATIVE.csv"
+
+
+def score_index(
+    index_id: str,
+    data_file: str | Path | None = None,
+    year: int | None = None,
+    runs: int = 0,
+    seed: int = 20231231,
+):
+    """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too."""
+    from ipscore.index.data import load_unit_data
+    from ipscore.index.score import score
+    from ipscore.index.sensitivity import analyse
+    from ipscore.spec import IndexRule
+
+    rule = resolve_rule(index_id)
+    if not isinstance(rule, IndexRule):
+        raise LookupError(f"{index_id} is a {rule.kind} rule, not an index")
+    result = score(rule, load_unit_data(data_file or INDEX_EXAMPLE, rule, year))
+    if runs:
+        analyse(result, runs, seed)
+    return result

@@ -22,6 +22,7 @@ from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
+from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
 from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
@@ -346,6 +347,35 @@ def _days(text: str) -> int:
     if not value.isdigit():
         raise InputError(f"--warn-before {text!r}: write a number of days, e.g. 90d")
     return int(value)
+
+
+@app.command()
+def score(
+    index: Annotated[str, typer.Argument(help="Index id (gd-strong-city) or rule file.")],
+    data: Annotated[
+        Path | None,
+        typer.Option(
+            help="unit, indicator, year, value CSV/XLSX (default: the bundled illustrative data)."
+        ),
+    ] = None,
+    year: Annotated[int | None, typer.Option(help="Default: the latest year in the data.")] = None,
+    sensitivity: Annotated[int, typer.Option(help="Monte Carlo runs (0: none).")] = 0,
+    seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
+    explain_unit: Annotated[
+        str | None, typer.Option("--explain", help="One unit's full breakdown.")
+    ] = None,
+    as_json: Json = False,
+) -> None:
+    """Score units on a composite index: gates, dimensions, rank, qualification, sensitivity."""
+    with _exit_2_on_bad_input():
+        result = api.score_index(index, data, year, sensitivity, seed)
+        unit = result.unit(explain_unit) if explain_unit else None
+    if as_json:
+        sys.stdout.write(to_json_text(result.to_json()) + "\n")
+    elif unit is not None:
+        render_unit(result, unit, out)
+    else:
+        render_ranking(result, out)
 
 
 @rules_app.command("list")

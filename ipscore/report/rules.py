@@ -27,6 +27,8 @@ def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> No
 def _validity(rule: RuleFile) -> str:
     if isinstance(rule, PlanRule):
         return f"{rule.region}: {rule.base_year} → {rule.target_year}"
+    if not hasattr(rule, "versions"):
+        return "official" if rule.official else "ipscore's own model (not official)"
     return ", ".join(
         f"{v.effective.start}…{v.effective.end or ''} ({v.confidence})" for v in rule.versions
     )
@@ -57,9 +59,40 @@ def render_plan_rule(plan: PlanRule, console: Console) -> None:
     console.print(table)
 
 
+def render_index_rule(rule, console: Console) -> None:
+    console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], index)")
+    console.print(f"[yellow]{rule.notice.strip()}")
+    table = Table()
+    for column in ("dimension", "weight", "indicator", "weight ", "normalise", "direction"):
+        table.add_column(column)
+    for d in rule.dimensions:
+        for k, i in enumerate(d.indicators):
+            spec = i.normalise
+            how = spec.method + (f" {spec.min:g}–{spec.max:g}" if spec.method == "goalpost" else "")
+            table.add_row(
+                d.name if k == 0 else "",
+                f"{d.weight.value:g}" if k == 0 else "",
+                i.name,
+                f"{i.weight.value:g} ({i.weight.confidence})",
+                how,
+                i.direction,
+            )
+    console.print(table)
+    for gate in rule.gates:
+        console.print(f"gate {gate.id}: {gate.when}")
+    for bonus in rule.bonus:
+        console.print(f"bonus {bonus.id} (+{bonus.points:g}): {bonus.when}")
+    console.print(
+        f"qualify: {rule.qualify} · coverage ≥ {rule.coverage:.0%} · missing policy: {rule.missing}"
+    )
+
+
 def render_rule(rule: RuleFile, console: Console) -> None:
     if isinstance(rule, PlanRule):
         render_plan_rule(rule, console)
+        return
+    if not hasattr(rule, "versions"):  # an index
+        render_index_rule(rule, console)
         return
     console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], {rule.kind})")
     console.print(f"source: {rule.source.cite()} [dim]({rule.source.confidence})")

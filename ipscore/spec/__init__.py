@@ -9,6 +9,7 @@ from ipscore.spec.loader import (
 )
 from ipscore.spec.models import (
     Condition,
+    IndexRule,
     Indicator,
     Parameter,
     PatentRule,
@@ -20,6 +21,7 @@ from ipscore.spec.models import (
 
 __all__ = [
     "Condition",
+    "IndexRule",
     "Indicator",
     "Parameter",
     "PatentRule",

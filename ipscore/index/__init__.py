@@ -1,0 +1,1 @@
+"""Composite indices (强市 scoring): normalise, weight, aggregate, gates, sensitivity."""
