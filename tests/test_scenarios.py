@@ -209,3 +209,23 @@ def test_as_of_default_is_used_for_classify_bases():
     chosen = Scenario(id="x", title="x", base={"evaluate": "classify", "patents": "demo"})
     assert ClassifyRunner(chosen.base).as_of == api.default_as_of()
     assert api.default_as_of(dt.date(2026, 11, 22)) == dt.date(2025, 12, 31)
+
+
+def test_strong_city_weights_scenario():
+    data = compare(load_scenario("strong-city-weights")).to_json()
+    assert data["baseline"] == api.score_index("gd-strong-city").to_json()
+    zhuhai = {u["unit"]: u for u in data["result"]["units"]}["珠海市"]
+    assert zhuhai["status"] == "not_qualified"  # 61.2 → 55.8 under the new weights
+    assert data["delta"]["units"]["珠海市"]["score"] < 0
+    result = runner.invoke(
+        app, ["whatif", "strong-city-weights", "--set", "gd-strong-city.protection.weight=-1"]
+    )
+    assert result.exit_code == 2 and "negative weight" in result.stderr
+    rows = sweep(
+        load_scenario("strong-city-weights"),
+        "gd-strong-city.protection.weight",
+        [0.1, 0.3, 0.5],
+        ["units[珠海市].score"],
+    )
+    scores = [r["units[珠海市].score"] for r in rows]
+    assert scores == sorted(scores, reverse=True)

@@ -115,10 +115,39 @@ def _monitor(data: dict[str, Any], console: Console) -> None:
     console.print(_side_by_side("Summary", [(k, s0[k], s1[k]) for k in s1 if s0[k] or s1[k]]))
 
 
+def _score(data: dict[str, Any], console: Console) -> None:
+    table = Table(title="Units (score; rank)", title_justify="left")
+    for column, justify in (
+        ("unit", "left"),
+        ("baseline", "right"),
+        ("scenario", "right"),
+        ("Δ score", "right"),
+        ("rank", "right"),
+        ("status", "left"),
+    ):
+        table.add_column(column, justify=justify)
+    before = {u["unit"]: u for u in data["baseline"]["units"]}
+    for u in sorted(data["result"]["units"], key=lambda u: (u["rank"] is None, u["rank"] or 0)):
+        b = before[u["unit"]]
+        rank = f"{b['rank'] or '–'} → {u['rank'] or '–'}"
+        status = u["status"] if u["status"] == b["status"] else f"{b['status']} → {u['status']}"
+        table.add_row(
+            u["unit"],
+            _fmt(b["score"]),
+            _fmt(u["score"]),
+            _signed(b["score"], u["score"]),
+            rank,
+            status,
+        )
+    console.print(table)
+
+
 def render_comparison(data: dict[str, Any], console: Console) -> None:
     console.print(f"[bold]{data['title']}[/] ({data['scenario']})")
     if "criteria" in data["result"]:
         _classify(data, console)
+    elif "units" in data["result"]:
+        _score(data, console)
     else:
         _monitor(data, console)
 

@@ -15,7 +15,7 @@ class Strict(BaseModel):
 class Base(Strict):
     """What to evaluate. `patents` and `population` may be "demo" for the bundled files."""
 
-    evaluate: Literal["classify", "monitor"]
+    evaluate: Literal["classify", "monitor", "score"]
     rules: str = "cn-high-value-invention"
     patents: str | None = None
     as_of: dt.date | None = None
@@ -25,6 +25,8 @@ class Base(Strict):
     actuals: str | None = None
     region: str | None = None
     year: int | None = None
+    index: str | None = None
+    data: str | None = None
 
     @model_validator(mode="after")
     def _inputs(self) -> Base:
@@ -32,6 +34,8 @@ class Base(Strict):
             raise ValueError("a classify base needs `patents` (a file, or demo)")
         if self.evaluate == "monitor" and not self.plan:
             raise ValueError("a monitor base needs `plan`")
+        if self.evaluate == "score" and not self.index:
+            raise ValueError("a score base needs `index`")
         return self
 
 

@@ -37,7 +37,7 @@ from ipscore.scenarios.models import (
     SetParameters,
 )
 
-Result = Classification | PlanResult
+Result = Any  # Classification | PlanResult | IndexResult: each has to_json()
 FLIPPED_LISTED = 50
 
 
@@ -163,8 +163,75 @@ class MonitorRunner:
         return evaluate_plan(self.plan, actuals, self.year)
 
 
-def runner_for(base: Base) -> ClassifyRunner | MonitorRunner:
-    return ClassifyRunner(base) if base.evaluate == "classify" else MonitorRunner(base)
+@dataclass
+class ScoreRunner:
+    """Index scenarios: weights (`<index>.<dimension or indicator>.weight`) and goalposts
+    (`<index>.<indicator>.goalposts: [min, max]`)."""
+
+    base: Base
+
+    @cached_property
+    def rule(self):
+        from ipscore.spec import IndexRule
+
+        rule = api.resolve_rule(self.base.index)
+        if not isinstance(rule, IndexRule):
+            raise LookupError(f"{self.base.index} is a {rule.kind} rule, not an index")
+        return rule
+
+    @cached_property
+    def data(self):
+        from ipscore.index.data import load_unit_data
+
+        return load_unit_data(self.base.data or api.INDEX_EXAMPLE, self.rule, self.base.year)
+
+    @cached_property
+    def baseline(self):
+        return self.evaluate([])
+
+    def knobs(self) -> list[str]:
+        names = [d.id for d in self.rule.dimensions] + [i.id for i in self.rule.indicators]
+        return [f"{self.rule.id}.{n}.weight" for n in names] + [
+            f"{self.rule.id}.{i.id}.goalposts" for i in self.rule.indicators
+        ]
+
+    def evaluate(self, changes):
+        from ipscore.index.score import score
+        from ipscore.spec import IndexRule
+
+        data = self.rule.model_dump(by_alias=True)
+        for change in changes:
+            if not isinstance(change, SetParameters):
+                raise InputError(f"a score base takes parameter overrides only, not {change!r}")
+            for key, value in change.set.items():
+                self._override(data, key, value)
+        try:
+            rule = IndexRule.model_validate(data)
+        except ValidationError as err:
+            raise InputError(f"index override: {err.errors()[0]['msg']}") from None
+        return score(rule, self.data)
+
+    def _override(self, data: dict, key: str, value: Any) -> None:
+        index, _, rest = key.partition(".")
+        name, _, what = rest.partition(".")
+        for dimension in data["dimensions"]:
+            targets = [dimension] + dimension["indicators"]
+            for target in targets:
+                if index == self.rule.id and target["id"] == name:
+                    if what == "weight":
+                        target["weight"]["value"] = value
+                        return
+                    if what == "goalposts" and "normalise" in target:
+                        low, high = value
+                        target["normalise"].update(method="goalpost", min=low, max=high)
+                        return
+        raise KeyError(f"unknown key {key!r}{did_you_mean(key, self.knobs())}")
+
+
+def runner_for(base: Base) -> ClassifyRunner | MonitorRunner | ScoreRunner:
+    return {"classify": ClassifyRunner, "monitor": MonitorRunner, "score": ScoreRunner}[
+        base.evaluate
+    ](base)
 
 
 # --- knobs: one numeric or other value of a scenario, addressed by a key ----------------
@@ -189,7 +256,10 @@ def with_value(scenario: Scenario, key: str, value: Any) -> Scenario:
         change = next(c for c in data["changes"] if c.get("id") == head)
         if not rest or not _set_nested(change, rest, value):
             raise KeyError(f"change {head!r} has no field {rest!r}")
-    elif head == scenario.base.rules and scenario.base.evaluate == "classify":
+    elif (head, scenario.base.evaluate) in (
+        (scenario.base.rules, "classify"),
+        (scenario.base.index, "score"),
+    ):
         data["changes"].append({"set": {key: value}})
     else:
         known = [*(f"{i}.<field>" for i in ids), *runner_for(scenario.base).knobs()]
@@ -217,7 +287,11 @@ def metric(result: dict[str, Any], path: str) -> Any:
             )
         value = value[name]
         if key is not None:
-            match = [i for i in value if key in (i.get("region"), i.get("id"), i.get("name"))]
+            match = [
+                i
+                for i in value
+                if key in (i.get("region"), i.get("id"), i.get("name"), i.get("unit"))
+            ]
             if not match:
                 raise KeyError(f"no {key!r} in {name} (path {path!r})")
             value = match[0]
@@ -243,8 +317,10 @@ def delta(baseline: dict, result: dict) -> dict:
     found = {
         k: _delta(baseline[k], result[k])
         for k in result
-        if k in baseline and k not in ("regions", "indicators")
+        if k in baseline and k not in ("regions", "indicators", "units")
     }
+    if "units" in result:
+        found["units"] = _delta(_keyed(baseline["units"], "unit"), _keyed(result["units"], "unit"))
     if "regions" in result:
         found["regions"] = _delta(
             _keyed(baseline["regions"], "region"), _keyed(result["regions"], "region")
