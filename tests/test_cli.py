@@ -193,6 +193,9 @@ def test_rules_commands():
             "gd-strong-city",
         ]
     )
+    for id_ in ("cn-high-value-invention", "gd-13th-ip", "gd-strong-city"):
+        assert id_ in run("rules", "list").stdout
+        assert run("rules", "show", id_).exit_code == 0
     shown = json.loads(run("rules", "show", "cn-high-value-invention", "--json").stdout)
     assert shown["versions"][0]["parameters"]["pledge_threshold"]["confidence"] == "assumption"
     assert run("rules", "check").exit_code == 0

@@ -14,13 +14,10 @@ from ipscore.spec import PlanRule, RuleFile
 def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> None:
     table = Table(title="Bundled rules 规则")
     table.add_column("id", no_wrap=True, style="cyan")
-    for column in ("kind", "title", "versions"):
+    for column in ("kind", "title", "in force / scope"):
         table.add_column(column)
     for _path, rule in rules:
-        versions = ", ".join(
-            f"{v.effective.start}…{v.effective.end or ''} ({v.confidence})" for v in rule.versions
-        )
-        table.add_row(rule.id, rule.kind, f"{rule.title}\n{rule.title_en}", versions)
+        table.add_row(rule.id, rule.kind, f"{rule.title}\n{rule.title_en}", _validity(rule))
     console.print(table)
 
 
