@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import pandas as pd
 import typer
@@ -21,7 +21,7 @@ from ipscore.expr import ExprError
 from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
-from ipscore.report.export import to_json_text, write_table
+from ipscore.report.export import write_table
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
@@ -72,6 +72,11 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         raise typer.Exit(2) from None
 
 
+def _emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
+    """--json: one JSON document on stdout and nothing else; otherwise the Rich report."""
+    _emit(as_json, data, lambda: render())
+
+
 def _as_of(value: dt.datetime | None) -> dt.date:
     return value.date() if value else api.default_as_of()
 
@@ -108,10 +113,7 @@ def classify(
 
 
 def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
-    if as_json:
-        sys.stdout.write(to_json_text(result.to_json()) + "\n")
-    else:
-        render_classification(result, out, banner)
+    _emit(as_json, result.to_json(), lambda: render_classification(result, out, banner))
 
 
 @app.command()
@@ -140,10 +142,7 @@ def explain(
     """Explain one patent: every condition, its evidence, parameters and source."""
     with _exit_2_on_bad_input():
         data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table)
-    if as_json:
-        sys.stdout.write(to_json_text(data) + "\n")
-    else:
-        render_explanation(data, out)
+    _emit(as_json, data, lambda: render_explanation(data, out))
 
 
 @app.command()
@@ -176,10 +175,7 @@ def monitor(
         result = api.monitor(
             plan, actuals, region, year, from_patents, population, rules, sei_table
         )
-    if as_json:
-        sys.stdout.write(to_json_text(result.to_json()) + "\n")
-    else:
-        render_plan(result, out)
+    _emit(as_json, result.to_json(), lambda: render_plan(result, out))
 
 
 def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
@@ -231,10 +227,7 @@ def whatif(
             else _one_off(base, as_of.date() if as_of else None, year)
         )
         data = compare(_with_sets(chosen, sets or [])).to_json()
-    if as_json:
-        sys.stdout.write(to_json_text(data) + "\n")
-    else:
-        render_comparison(data, out)
+    _emit(as_json, data, lambda: render_comparison(data, out))
 
 
 @app.command()
@@ -255,10 +248,11 @@ def sweep(
         key, values = parse_range(vary)
         paths = metrics or _default_metrics(chosen)
         rows = run_sweep(chosen, key, values, paths)
-    if as_json:
-        sys.stdout.write(to_json_text({"scenario": chosen.id, "vary": key, "rows": rows}) + "\n")
-    else:
-        render_sweep(key, rows, out)
+    _emit(
+        as_json,
+        {"scenario": chosen.id, "vary": key, "rows": rows},
+        lambda: render_sweep(key, rows, out),
+    )
 
 
 def _default_metrics(scenario: Scenario) -> list[str]:
@@ -287,10 +281,7 @@ def goal(
         "solution": {k: v for k, v in solution.to_json().items() if k != "result"},
         "result": solution.result,
     }
-    if as_json:
-        sys.stdout.write(to_json_text(data) + "\n")
-    else:
-        render_goal(data, out)
+    _emit(as_json, data, lambda: render_goal(data, out))
 
 
 @app.command()
@@ -370,12 +361,11 @@ def score(
     with _exit_2_on_bad_input():
         result = api.score_index(index, data, year, sensitivity, seed)
         unit = result.unit(explain_unit) if explain_unit else None
-    if as_json:
-        sys.stdout.write(to_json_text(result.to_json()) + "\n")
-    elif unit is not None:
-        render_unit(result, unit, out)
-    else:
-        render_ranking(result, out)
+    _emit(
+        as_json,
+        result.to_json(),
+        lambda: render_unit(result, unit, out) if unit else render_ranking(result, out),
+    )
 
 
 @rules_app.command("list")
@@ -383,15 +373,8 @@ def rules_list(as_json: Json = False) -> None:
     """The bundled rules."""
     with _exit_2_on_bad_input():
         found = api.bundled_rules()
-    if as_json:
-        sys.stdout.write(
-            to_json_text(
-                [{"id": r.id, "kind": r.kind, "title": r.title, "file": str(p)} for p, r in found]
-            )
-            + "\n"
-        )
-    else:
-        render_rule_list(found, out)
+    listed = [{"id": r.id, "kind": r.kind, "title": r.title, "file": str(p)} for p, r in found]
+    _emit(as_json, listed, lambda: render_rule_list(found, out))
 
 
 @rules_app.command("show")
@@ -399,10 +382,7 @@ def rules_show(rule_id: Annotated[str, typer.Argument(metavar="ID")], as_json: J
     """One rule: parameters, versions, conditions and sources."""
     with _exit_2_on_bad_input():
         rule = api.resolve_rule(rule_id)
-    if as_json:
-        sys.stdout.write(to_json_text(rule.model_dump(mode="json", by_alias=True)) + "\n")
-    else:
-        render_rule(rule, out)
+    _emit(as_json, rule.model_dump(mode="json", by_alias=True), lambda: render_rule(rule, out))
 
 
 @rules_app.command("check")
@@ -430,9 +410,6 @@ def rules_test(
     """Run the examples embedded in rule files; exit 1 when any fails."""
     with _exit_2_on_bad_input():
         results = api.test_rule_files(path)
-    if as_json:
-        sys.stdout.write(json.dumps([r.__dict__ for r in results], ensure_ascii=False) + "\n")
-    else:
-        render_example_results(results, out)
+    _emit(as_json, [r.__dict__ for r in results], lambda: render_example_results(results, out))
     if not all(r.passed for r in results):
         raise typer.Exit(1)

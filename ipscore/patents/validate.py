@@ -258,24 +258,19 @@ def _absent(spec: FieldSpec, n: int) -> Column:
 
 def _cross_checks(columns: dict[str, Column], issues: Issues) -> None:
     filing, grant, lapse = columns["filing_date"], columns["grant_date"], columns["lapse_date"]
-    early = (filing < EARLIEST_FILING).to_numpy()
-    issues.add(
-        np.flatnonzero(early),
-        "filing_date",
-        filing[early].dt.date,
-        "impossible date: before China's Patent Law took effect (1985-04-01)",
-    )
-    before = (grant < filing).to_numpy()
-    issues.add(
-        np.flatnonzero(before), "grant_date", grant[before].dt.date, "grant date before filing date"
-    )
-    lapse_first = (lapse < grant).to_numpy()
-    issues.add(
-        np.flatnonzero(lapse_first),
-        "lapse_date",
-        lapse[lapse_first].dt.date,
-        "lapse date before grant date",
-    )
+    checks = [
+        (
+            filing < EARLIEST_FILING,
+            "filing_date",
+            filing,
+            "impossible date: before China's Patent Law took effect (1985-04-01)",
+        ),
+        (grant < filing, "grant_date", grant, "grant date before filing date"),
+        (lapse < grant, "lapse_date", lapse, "lapse date before grant date"),
+    ]
+    for mask, name, column, reason in checks:
+        bad = mask.to_numpy()
+        issues.add(np.flatnonzero(bad), name, column[bad].dt.date, reason)
 
 
 @dataclass
