@@ -21,7 +21,7 @@ from ipscore.expr import ExprError
 from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
-from ipscore.report.export import write_table
+from ipscore.report.export import to_json_text, write_table
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
@@ -74,7 +74,10 @@ def _exit_2_on_bad_input() -> Iterator[None]:
 
 def _emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
     """--json: one JSON document on stdout and nothing else; otherwise the Rich report."""
-    _emit(as_json, data, lambda: render())
+    if as_json:
+        sys.stdout.write(to_json_text(data) + "\n")
+    else:
+        render()
 
 
 def _as_of(value: dt.datetime | None) -> dt.date:

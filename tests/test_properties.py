@@ -225,7 +225,7 @@ def durable_truth(node, rows) -> list[bool]:
     return truths
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=500, deadline=None)
 @given(conditions, st.lists(records, min_size=1, max_size=6))
 def test_durable_rules_equals_scalar(condition, rows):
     frame = frame_of(rows)

@@ -127,6 +127,10 @@ class DurableCompiler:
             return {"$or": [{name: False}, self._missing(name)]}
         return {name: True}
 
+    def _present(self, name: str) -> dict:
+        self.missing.add(name)
+        return {f"_missing_{name}": False}
+
     def _missing(self, name: str) -> dict:
         self.missing.add(name)
         return {f"_missing_{name}": True}
@@ -144,7 +148,15 @@ class DurableCompiler:
             missing = [self._missing(name)]
         else:
             other = self._operand(right)
-            comparison = _comparison(op, name, {"$m": other})
+            # durable_rules matches a field against an absent field (y == x holds when x is
+            # missing and y is 0), so both sides must be stated present.
+            comparison = {
+                "$and": [
+                    _comparison(op, name, {"$m": other}),
+                    self._present(name),
+                    self._present(other),
+                ]
+            }
             missing = [self._missing(name), self._missing(other)]
         return {"$or": [comparison, *missing]} if negated else comparison
 
