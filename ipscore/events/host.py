@@ -52,8 +52,7 @@ class RecordingHost(engine.Host):
         try:
             self.assert_fact(ruleset, fact)
         except engine.MessageNotHandledException:
-            return set()
-        finally:
-            self.fired_snapshot = list(self.fired)
+            return set()  # no rule matched, and durable_rules kept nothing
+        fired = {rule for _, rule in self.fired}
         self.retract_fact(ruleset, fact)
-        return {rule for _, rule in self.fired_snapshot}
+        return fired

@@ -103,15 +103,17 @@ class Watcher:
     _queue: list[tuple[dt.date, int, str, int]] = field(default_factory=list)
     _generation: dict[str, int] = field(default_factory=dict)
     _order: int = 0
+    _batch: PatentBatch | None = None  # the initial register, classified in bulk
+    _last_fact: dict[str, Any] = field(default_factory=dict)
+    start_day: dt.date | None = None
+    final_day: dt.date | None = None
+    start_high_value: int = 0
+    transitions: list[Transition] = field(default_factory=list)
 
     @classmethod
     def from_batch(cls, rule: PatentRule, batch: PatentBatch | None, **options) -> Watcher:
-        records = (
-            {}
-            if batch is None
-            else {str(batch.columns["id"].iloc[i]): batch.record(i) for i in range(len(batch))}
-        )
-        return cls(rule, records, **options)
+        records = {} if batch is None else {str(r["id"]): r for r in batch.records()}
+        return cls(rule, records, _batch=batch, **options)
 
     # --- durable_rules ------------------------------------------------------------------
 
@@ -221,7 +223,7 @@ class Watcher:
         self._initial(start, until)
         self.start_day, self.final_day = start, until
         self.start_high_value = sum(v.high_value for v in self.verdicts.values())
-        self.transitions: list[Transition] = []
+        self.transitions = []
         boundaries = [
             v.effective.start for v in self.rule.versions if start < v.effective.start <= until
         ]
@@ -247,7 +249,7 @@ class Watcher:
         is the event engine, not the bulk path), and the dates time will act on."""
         if not self.records:
             return
-        batch = getattr(self, "_batch", None) or validate(self.snapshot(), "initial portfolio")
+        batch = self._batch or validate(self.snapshot(), "initial portfolio")
         prepared = self._version(start).prepared
         verdicts = evaluate(batch, prepared)
         conditions = [c.id for _, c in prepared.version.conditions]
