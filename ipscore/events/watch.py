@@ -64,11 +64,6 @@ class Transition:
             "event": self.event,
         }
 
-    def describe(self, labels: dict[str, str]) -> str:
-        reasons = ", ".join(labels.get(b, b) for b in self.because)
-        verb = "became high-value" if self.became else "lost high-value"
-        return f"{self.id} {verb} on {self.date}: {reasons} ({self.event})"
-
 
 @dataclass
 class VersionRules:

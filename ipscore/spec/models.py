@@ -121,9 +121,6 @@ class Version(Strict):
             ("criterion", c) for c in self.criteria
         ]
 
-    def assumptions(self) -> dict[str, Parameter]:
-        return {k: p for k, p in self.parameters.items() if p.confidence == "assumption"}
-
     def used_parameters(self) -> set[str]:
         """Parameters the conditions read, directly or through field($name)."""
         return {
