@@ -81,7 +81,7 @@ def classify_file(
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
 ) -> Classification:
-    rule = _patent_rule(rules)  # rules first: a broken rule file fails before a long read
+    rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
     return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
 
 
@@ -92,7 +92,7 @@ def explain_file(
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
 ) -> dict[str, Any]:
-    rule = _patent_rule(rules)
+    rule = patent_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
     return explain(load_patents(path), prepare(rule, as_of, None, tables), patent_id)
 
@@ -133,14 +133,14 @@ def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
 ACTUALS = _DATA / "actuals"
 
 
-def _plan(plan_id: str) -> PlanRule:
+def plan_rule(plan_id: str) -> PlanRule:
     rule = resolve_rule(plan_id)
     if not isinstance(rule, PlanRule):
         raise LookupError(f"{plan_id} is a {rule.kind} rule, not a plan")
     return rule
 
 
-def _patent_rule(rules: str) -> PatentRule:
+def patent_rule(rules: str) -> PatentRule:
     rule = resolve_rule(rules)
     if not isinstance(rule, PatentRule):
         raise LookupError(f"{rules} is a {rule.kind} rule, not a patent-classification rule")
@@ -159,7 +159,7 @@ def monitor(
 ) -> PlanResult:
     """Judge a plan for one region at one year; optionally derive the per-10k indicator
     from a patent classification at the end of that year."""
-    plan = _plan(plan_id)
+    plan = plan_rule(plan_id)
     region = region or plan.region
     if actuals_file is None:
         actuals_file = ACTUALS / f"{plan.id}.csv"
@@ -180,7 +180,7 @@ def _with_patent_indicator(plan, actuals, year, patents, population_file, rules,
         raise InputError("--from-patents needs --population FILE for the per-10,000 figure")
     as_of = dt.date(year, 12, 31)
     result = classify(
-        load_patents(patents), _patent_rule(rules), as_of, None, sei_table, population_file
+        load_patents(patents), patent_rule(rules), as_of, None, sei_table, population_file
     )
     regions = result.region_table.set_index("region")
     if actuals.region not in regions.index:
@@ -219,7 +219,7 @@ def watch(
     from ipscore.events.stream import read_events
     from ipscore.events.watch import Watcher
 
-    rule = _patent_rule(rules)
+    rule = patent_rule(rules)
     batch = load_patents(initial) if initial is not None else None
     stream = read_events(events_file)
     tables = {"sei-ipc": str(sei_table)} if sei_table else None

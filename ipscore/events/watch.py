@@ -167,30 +167,31 @@ class Watcher:
 
     def _schedule(self, ids: list[str], columns, after: dt.date, until: dt.date) -> None:
         """Queue the dates on which time may change these patents' verdicts."""
-        compiled = self._version(after)
-        env = Env(
-            compiled.prepared.params, {"as_of": pd.Timestamp(after)}, compiled.prepared.tables
-        )
-        dates = breakpoints(compiled.prepared.version, columns, len(ids), env)
+        rules = self._version(after)
+        dates = breakpoints(rules.prepared.version, columns, len(ids), self._env(rules, after))
         window = (dates > np.datetime64(after, "D")) & (dates <= np.datetime64(until, "D"))
         for row, column in zip(*np.nonzero(window), strict=True):
             patent_id = ids[row]
             generation = self._generation.setdefault(patent_id, 1)
-            self._order += 1
-            heapq.heappush(
-                self._queue,
-                (dates[row, column].astype(dt.date), self._order, patent_id, generation),
-            )
+            self._push(dates[row, column].astype(dt.date), patent_id, generation)
 
     def _reschedule(self, patent_id: str, after: dt.date, until: dt.date) -> None:
+        """An event moved this patent's dates: forget its queued dates, queue the new ones."""
         generation = self._generation.get(patent_id, 0) + 1
         self._generation[patent_id] = generation
         rules = self._version(after)
-        env = Env(rules.prepared.params, {"as_of": pd.Timestamp(after)}, rules.prepared.tables)
+        env = self._env(rules, after)
         for day in record_breakpoints(rules.times, self.records[patent_id], env):
             if after < day <= until:
-                self._order += 1
-                heapq.heappush(self._queue, (day, self._order, patent_id, generation))
+                self._push(day, patent_id, generation)
+
+    def _push(self, day: dt.date, patent_id: str, generation: int) -> None:
+        self._order += 1  # ties on one day keep the order they were queued in
+        heapq.heappush(self._queue, (day, self._order, patent_id, generation))
+
+    @staticmethod
+    def _env(rules: VersionRules, day: dt.date) -> Env:
+        return Env(rules.prepared.params, {"as_of": pd.Timestamp(day)}, rules.prepared.tables)
 
     def _update(
         self, patent_id: str, day: dt.date, cause: str, changed: set[str] | None = frozenset()
@@ -223,8 +224,7 @@ class Watcher:
             v.effective.start for v in self.rule.versions if start < v.effective.start <= until
         ]
         for boundary in boundaries:
-            self._order += 1
-            heapq.heappush(self._queue, (boundary, self._order, "*", 0))
+            self._push(boundary, "*", 0)
         for event in [e for e in events if e.date <= until]:
             yield from self._time_until(event.date, until)
             reason = self._apply(event)

@@ -51,7 +51,7 @@ class ClassifyRunner:
 
     @cached_property
     def rule(self):
-        return api._patent_rule(self.base.rules)
+        return api.patent_rule(self.base.rules)
 
     @cached_property
     def as_of(self) -> dt.date:
@@ -129,7 +129,7 @@ class MonitorRunner:
 
     @cached_property
     def plan(self):
-        return api._plan(self.base.plan)
+        return api.plan_rule(self.base.plan)
 
     @cached_property
     def actuals(self):
