@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from importlib import resources
 from pathlib import Path
 
 from pydantic import ValidationError
 
+from ipscore.bundled import bundled_dir
 from ipscore.expr.errors import did_you_mean
 from ipscore.scenarios.models import Scenario
 from ipscore.spec.loader import Problem, RuleFileError, _pydantic_problems
@@ -14,9 +14,7 @@ from ipscore.spec.yamlfile import YamlError, read_yaml
 
 
 def library() -> list[Path]:
-    return sorted(
-        Path(str(resources.files("ipscore.scenarios").joinpath("library"))).glob("*.yaml")
-    )
+    return sorted(bundled_dir("scenarios").glob("*.yaml"))
 
 
 def load_scenario(id_or_path: str | Path) -> Scenario:

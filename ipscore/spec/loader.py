@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from pydantic import TypeAdapter, ValidationError
 
+from ipscore.bundled import bundled_dir
 from ipscore.spec.models import RuleFile
 from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
 
@@ -78,7 +78,7 @@ def load_rule_file(path: str | Path) -> RuleFile:
 
 
 def bundled_rules_dir() -> Path:
-    return Path(str(resources.files("ipscore").joinpath("rules")))
+    return bundled_dir("rules")
 
 
 def bundled_rule_files() -> list[Path]:

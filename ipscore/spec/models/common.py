@@ -1,0 +1,128 @@
+"""Parts every rule file shares: sources, parameters, conditions, versions by date."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from ipscore.expr import Node, parse, walk
+from ipscore.expr import ast as expr_ast
+
+Confidence = Literal["confirmed", "unconfirmed", "assumption"]
+SourceConfidence = Literal["confirmed", "unconfirmed", "unknown"]
+Identifier = Annotated[str, Field(pattern=r"^[a-z][a-z0-9_]*$")]
+RuleId = Annotated[str, Field(pattern=r"^[a-z0-9][a-z0-9-]*$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+
+
+class Source(Strict):
+    document: str
+    issuer: str | None = None
+    number: str | None = None
+    date: dt.date | None = None
+    url: str | None = None
+    file: str | None = Field(None, description="the text in ../shared/sources")
+    locator: str | None = Field(None, description="where in the document")
+    confidence: SourceConfidence
+
+    def cite(self) -> str:
+        parts = [
+            self.document,
+            self.number,
+            self.issuer,
+            self.date and self.date.isoformat(),
+            self.locator,
+        ]
+        return ", ".join(p for p in parts if p)
+
+
+class Parameter(Strict):
+    value: Any
+    unit: str | None = None
+    confidence: Confidence
+    note: str | None = None
+
+
+class Condition(Strict):
+    id: Identifier
+    label: str
+    label_en: str | None = None
+    when: str
+    source: Source | None = None
+
+    @field_validator("when")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        parse(text)  # ExprError is a ValueError: pydantic reports it at this key
+        return text
+
+    @property
+    def node(self) -> Node:
+        return parse(self.when)
+
+
+class Window(Strict):
+    start: dt.date = Field(alias="from")
+    end: dt.date | None = Field(None, alias="to")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> Window:
+        if self.end is not None and self.end < self.start:
+            raise ValueError(f"window ends ({self.end}) before it starts ({self.start})")
+        return self
+
+    def contains(self, day: dt.date) -> bool:
+        return self.start <= day and (self.end is None or day <= self.end)
+
+
+class TableRef(Strict):
+    file: str
+    description: str
+    sample: bool = Field(description="true when the file is a sample, not the official table")
+    confidence: SourceConfidence
+    source: Source | None = None
+
+
+class Example(Strict):
+    id: str
+    description: str | None = None
+    as_of: dt.date
+    record: dict[str, Any]
+    expect: dict[str, bool] = Field(description="eligible, high_value and/or condition ids")
+
+
+class Version(Strict):
+    effective: Window
+    confidence: Confidence = "confirmed"
+    note: str | None = None
+    parameters: dict[Identifier, Parameter] = {}
+    eligibility: list[Condition]
+    criteria: list[Condition]
+
+    @model_validator(mode="after")
+    def _unique_ids(self) -> Version:
+        ids = [c.id for c in (*self.eligibility, *self.criteria)]
+        repeated = sorted({i for i in ids if ids.count(i) > 1})
+        if repeated:
+            raise ValueError(f"condition ids repeat: {', '.join(repeated)}")
+        return self
+
+    @property
+    def conditions(self) -> list[tuple[str, Condition]]:
+        return [("eligibility", c) for c in self.eligibility] + [
+            ("criterion", c) for c in self.criteria
+        ]
+
+    def used_parameters(self) -> set[str]:
+        """Parameters the conditions read, directly or through field($name)."""
+        return {
+            node.name
+            for c in (*self.eligibility, *self.criteria)
+            for node in walk(c.node)
+            if isinstance(node, expr_ast.Param)
+        }
