@@ -123,9 +123,18 @@ def check_rule_files(path: Path | None = None) -> tuple[list[Problem], int]:
 
 def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
     rules = [load_rule_file(file) for file in _rule_paths(path)]
-    return [
+    found = [
         result for rule in rules if isinstance(rule, PatentRule) for result in run_examples(rule)
     ]
+    from ipscore.spec.models.alerts import AlertRule
+
+    if any(isinstance(rule, AlertRule) and rule.examples for rule in rules):
+        from ipscore.alerts.examples import run_alert_examples
+
+        found += [
+            r for rule in rules if isinstance(rule, AlertRule) for r in run_alert_examples(rule)
+        ]
+    return found
 
 
 # --- plans -----------------------------------------------------------------------------
@@ -213,6 +222,7 @@ def watch(
     until: dt.date | None = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
+    alerts: list[str] | None = None,
 ):
     """A watcher over the initial register, the checked event stream, and the generator of
     transitions (consume it to run the stream)."""
@@ -220,11 +230,55 @@ def watch(
     from ipscore.events.watch import Watcher
 
     rule = patent_rule(rules)
+    chosen = alert_rules(alerts) if alerts else []  # rules first: fail before a long read
     batch = load_patents(initial) if initial is not None else None
     stream = read_events(events_file)
     tables = {"sei-ipc": str(sei_table)} if sei_table else None
-    watcher = Watcher.from_batch(rule, batch, table_files=tables)
+    engine = None
+    if chosen:
+        from ipscore.alerts.engine import AlertEngine
+
+        engine = AlertEngine(chosen)
+    watcher = Watcher.from_batch(rule, batch, table_files=tables, alerts=engine)
     return watcher, stream, watcher.run(stream, until)
+
+
+def alert_rules(names: list[str]) -> list[tuple[Any, set[str] | None]]:
+    """Alert rules from `--alerts`: a rule file, a bundled alert rule (file stem or id), or
+    one alert's id within the bundled alert rules; (rule, None) means all its alerts."""
+    from ipscore.spec.models.alerts import AlertRule
+
+    bundled = [r for _, r in bundled_rules() if isinstance(r, AlertRule)]
+    chosen: dict[str, tuple[AlertRule, set[str] | None]] = {}
+    for name in names:
+        path = Path(name)
+        if path.suffix in (".yaml", ".yml") or path.exists():
+            rule = load_rule_file(path)
+            if not isinstance(rule, AlertRule):
+                raise LookupError(f"{name} is a {rule.kind} rule, not an alert rule")
+            chosen[rule.id] = (rule, None)
+            continue
+        for _path, rule in [(p, r) for p, r in bundled_rules() if isinstance(r, AlertRule)]:
+            if name in (rule.id, _path.stem):
+                chosen[rule.id] = (rule, None)
+                break
+        else:
+            owner = next(
+                (r for r in bundled for v in r.versions for a in v.alerts if a.id == name), None
+            )
+            if owner is None:
+                from ipscore.expr.errors import did_you_mean
+
+                known = sorted({a.id for r in bundled for v in r.versions for a in v.alerts})
+                raise LookupError(
+                    f"--alerts {name!r}: no such alert rule or alert"
+                    f"{did_you_mean(name, known)}; bundled alerts: {', '.join(known)}"
+                )
+            rule, only = chosen.get(owner.id, (owner, set()))
+            if only is not None:
+                only.add(name)
+            chosen[owner.id] = (rule, only)
+    return list(chosen.values())
 
 
 # --- composite indices ------------------------------------------------------------------

@@ -19,7 +19,7 @@ from ipscore import api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
 from ipscore.report.classify import render_classification
-from ipscore.report.events import render_summary, transition_line
+from ipscore.report.events import alert_line, render_summary, transition_line
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
 from ipscore.report.index import render_ranking, render_unit
@@ -306,22 +306,25 @@ def watch(
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected events here.")] = None,
+    alerts: Annotated[
+        list[str] | None,
+        typer.Option(help="Alert rule id or file, or one alert's id (repeatable)."),
+    ] = None,
     as_json: Json = False,
 ) -> None:
     """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
     with _exit_2_on_bad_input():
         window = _days(warn_before) if warn_before else None
         watcher, stream, transitions = api.watch(
-            events, initial, until.date() if until else None, rules, sei_table
+            events, initial, until.date() if until else None, rules, sei_table, alerts
         )
         labels = {c.id: c.label for v in watcher.rule.versions for _, c in v.conditions}
-        start_count = None
         for transition in transitions:
-            if start_count is None:
-                start_count = watcher.start_high_value
             data = transition.to_json()
             if as_json:
                 sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+            elif data["kind"] == "alert":
+                out.print(alert_line(data))
             else:
                 out.print(transition_line(data, labels))
         summary = watcher.summary(stream, window)

@@ -161,3 +161,7 @@ def read_events(path: str | Path) -> EventStream:
     ordered = sorted(events, key=lambda e: e.date)  # stable: same-day order is kept
     reordered = sum(a is not b for a, b in zip(events, ordered, strict=True))
     return EventStream(ordered, rejects, len(rows), reordered)
+
+
+#: One row (with its `line`) checked into an Event; ValueError names what is wrong.
+check_row = _check

@@ -56,6 +56,7 @@ class Transition:
 
     def to_json(self) -> dict[str, Any]:
         return {
+            "kind": "transition",
             "id": self.id,
             "date": self.date.isoformat(),
             "from": "not_high_value" if self.became else "high_value",
@@ -104,6 +105,8 @@ class Watcher:
     final_day: dt.date | None = None
     start_high_value: int = 0
     transitions: list[Transition] = field(default_factory=list)
+    alerts: Any = None  # an ipscore.alerts.engine.AlertEngine, when alerts are watched
+    after_until: list[Event] = field(default_factory=list)
 
     @classmethod
     def from_batch(cls, rule: PatentRule, batch: PatentBatch | None, **options) -> Watcher:
@@ -211,12 +214,16 @@ class Watcher:
 
     # --- the run --------------------------------------------------------------------------
 
-    def run(self, stream: EventStream, until: dt.date | None = None) -> Iterator[Transition]:
-        """Transitions in date order: the events', and time's."""
+    def run(
+        self, stream: EventStream, until: dt.date | None = None, start: dt.date | None = None
+    ) -> Iterator[Any]:
+        """Transitions in date order, the events' and time's, with the alerts raised."""
         events = stream.events
-        start = events[0].date if events else (until or dt.date.today())
+        start = start or (events[0].date if events else (until or dt.date.today()))
         until = until or (events[-1].date if events else start)
         self._initial(start, until)
+        if self.alerts is not None:
+            self.alerts.start(self.records, start, until)
         self.start_day, self.final_day = start, until
         self.start_high_value = sum(v.high_value for v in self.verdicts.values())
         self.transitions = []
@@ -225,8 +232,11 @@ class Watcher:
         ]
         for boundary in boundaries:
             self._push(boundary, "*", 0)
+        self.after_until = [e for e in events if e.date > until]
         for event in [e for e in events if e.date <= until]:
             yield from self._time_until(event.date, until)
+            before = dict(self.records.get(event.id) or {})
+            was = self.verdicts.get(event.id)
             reason = self._apply(event)
             if reason:
                 stream.reject(event, reason)
@@ -237,7 +247,27 @@ class Watcher:
             if found:
                 self.transitions.append(found)
                 yield found
+            if self.alerts is not None:
+                yield from self._observe(event, before, was)
         yield from self._time_until(until + dt.timedelta(days=1), until)
+        if self.alerts is not None:
+            yield from self.alerts.finish(until, self.records, self.verdicts)
+
+    def _observe(self, event: Event, before: dict[str, Any], was: Verdict | None):
+        """Hand an applied event, with the patent's state before and after, to the alerts."""
+        record = self.records[event.id]
+        if event.type == "filed":
+            self.alerts.schedule_patent(event.id, record, event.date)
+        yield from self.alerts.observe(
+            event.type,
+            event.id,
+            event.date,
+            before,
+            bool(was and was.high_value),
+            record,
+            self.verdicts[event.id].high_value,
+            event.payload,
+        )
 
     def _initial(self, start: dt.date, until: dt.date) -> None:
         """The portfolio's verdicts on the first day, by the vectorized bulk path (durable_rules
@@ -257,12 +287,23 @@ class Watcher:
             )
         self._schedule(ids, batch.columns, start, until)
 
-    def _time_until(self, before: dt.date, until: dt.date) -> Iterator[Transition]:
-        for day, patent_id in self._due_all(before):
-            found = self._update(patent_id, day, "time")
-            if found:
-                self.transitions.append(found)
-                yield found
+    def _time_until(self, before: dt.date, until: dt.date) -> Iterator[Any]:
+        """Time passes, day by day where something is due: first the verdicts time changes,
+        then the alerts' clock (clock events and timers) on that day."""
+        while True:
+            days = [self._queue[0][0]] if self._queue else []
+            if self.alerts is not None and self.alerts.next_day() is not None:
+                days.append(self.alerts.next_day())
+            day = min(days) if days else None
+            if day is None or day >= before:
+                return
+            for when, patent_id in self._due_all(day + dt.timedelta(days=1)):
+                found = self._update(patent_id, when, "time")
+                if found:
+                    self.transitions.append(found)
+                    yield found
+            if self.alerts is not None:
+                yield from self.alerts.tick(day, self.records, self.verdicts)
 
     def _due_all(self, before: dt.date) -> Iterator[tuple[dt.date, str]]:
         while self._queue and self._queue[0][0] < before:
@@ -335,8 +376,9 @@ class Watcher:
         data = {
             "patents": len(self.records),
             "events_read": stream.read,
-            "events_applied": stream.read - len(stream.rejects),
+            "events_applied": stream.read - len(stream.rejects) - len(self.after_until),
             "events_rejected": len(stream.rejects),
+            "after_until": len(self.after_until),
             "reordered": stream.reordered,
             "became": sum(t.became for t in transitions),
             "lost": sum(not t.became for t in transitions),
@@ -346,6 +388,8 @@ class Watcher:
             "until": until.isoformat(),
             "rejects": stream.rejects,
         }
+        if self.alerts is not None:
+            data["alerts"] = self.alerts.summary()
         if warn_days is not None:
             horizon = until + dt.timedelta(days=warn_days)
             due = sorted(

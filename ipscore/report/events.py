@@ -24,6 +24,42 @@ def transition_line(transition: dict[str, Any], labels: dict[str, str]) -> Text:
     )
 
 
+SEVERITY_STYLE = {
+    "critical": "bold white on red",
+    "high": "bold red",
+    "medium": "yellow",
+    "low": "cyan",
+    "info": "dim",
+}
+
+
+def alert_line(alert: dict[str, Any]) -> Text:
+    """One alert, in the stream of transitions: date, severity, subject, message."""
+    return Text.assemble(
+        (alert["date"], "dim"),
+        " ",
+        (f"ALERT {alert['severity']}", SEVERITY_STYLE.get(alert["severity"], "bold")),
+        " ",
+        (alert["id"], "bold"),
+        f" {alert['message']} ",
+        (f"[{alert['alert']}]", "magenta"),
+    )
+
+
+def render_alert_summary(rows: list[dict[str, Any]], console: Console) -> None:
+    table = Table(title="Alerts", title_justify="left", border_style="magenta")
+    for column in ("alert", "severity", "label", "fired"):
+        table.add_column(column, justify="right" if column == "fired" else "left")
+    for row in rows:
+        table.add_row(
+            row["alert"],
+            Text(row["severity"], SEVERITY_STYLE.get(row["severity"], "")),
+            f"{row['label']} / {row['label_en']}",
+            f"{row['fired']:,}",
+        )
+    console.print(table)
+
+
 def render_summary(summary: dict[str, Any], console: Console) -> None:
     table = Table(title="Summary", title_justify="left", show_header=False)
     table.add_column(style="bold")
@@ -33,6 +69,7 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
         ("events_read", "events read"),
         ("events_applied", "events applied"),
         ("events_rejected", "events rejected"),
+        ("after_until", "events after --until (not applied)"),
         ("reordered", "events put back in date order"),
         ("became", "became high-value"),
         ("lost", "lost high-value"),
@@ -42,6 +79,8 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
         table.add_row(label, f"{summary[key]:,}")
     table.caption = f"{summary['start']} → {summary['until']}"
     console.print(table)
+    if summary.get("alerts") is not None:
+        render_alert_summary(summary["alerts"], console)
     if summary["rejects"]:
         rejects = Table(title="Rejected events", title_justify="left", border_style="red")
         for column in ("line", "id", "type", "reason"):

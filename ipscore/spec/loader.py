@@ -12,7 +12,7 @@ from ipscore.spec.models import RuleFile
 from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
 
 _RULE_FILE = TypeAdapter(RuleFile)
-KINDS = ("patent-classification", "plan", "index")
+KINDS = ("patent-classification", "plan", "index", "alert")
 
 
 @dataclass(frozen=True)

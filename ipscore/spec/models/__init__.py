@@ -7,6 +7,7 @@ from typing import Annotated
 
 from pydantic import Field
 
+from ipscore.spec.models.alerts import AlertRule
 from ipscore.spec.models.common import *  # noqa: F403
 from ipscore.spec.models.index import *  # noqa: F403
 from ipscore.spec.models.index import IndexRule
@@ -15,4 +16,4 @@ from ipscore.spec.models.patents import PatentRule
 from ipscore.spec.models.plans import *  # noqa: F403
 from ipscore.spec.models.plans import PlanRule
 
-RuleFile = Annotated[PatentRule | PlanRule | IndexRule, Field(discriminator="kind")]
+RuleFile = Annotated[PatentRule | PlanRule | IndexRule | AlertRule, Field(discriminator="kind")]

@@ -1,0 +1,368 @@
+"""Alerts at run time: facts into durable_rules as the watcher's stream and clock advance.
+
+The watcher (ipscore/events/watch.py) tells this engine each applied event, with the
+patent's state before and after, and lets it act on each simulated day. The engine:
+- turns events into facts and asserts them into every alert ruleset (compile.py);
+- runs the clock: `annuity_due` on each filing anniversary while the patent is in force,
+  `crosses_10_years` on the day its maintenance exceeds 10 years (announced `notice` days
+  early where an alert asks), `until` at the end, and the timers absences wait on;
+- retracts a fact once no pattern can use it (older than the longest window over its type:
+  every pattern bounds its later facts by `e0._day + W`, and the clock only moves forward);
+- reports what durable_rules fired. Several firings with one trigger fact (a count reached
+  by more than one combination of earlier facts) are one alert, listing every fact involved.
+
+durable_rules 2.0.28 behaviours relied on or worked around here:
+- `id` is a fact's identity: a second fact with the same `id` raises
+  MessageObservedException. Each fact's `id` is its stream position; the patent id is
+  `_patent`, and conditions may not read the record's `id` (ipscore/alerts/names.py).
+- Exceptions raised inside an action are swallowed: actions only record what fired.
+- An unmatched fact raises MessageNotHandledException: it is kept, it just fired nothing.
+- Host() starts background timer/dispatch threads; this host never starts them (`_run`)
+  and is used from one thread.
+- With facts, every combination that satisfies a rule fires (once); retracting a fact
+  drops its pending combinations.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import heapq
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from durable import engine
+
+from ipscore.alerts.compile import CompiledVersion, compile_version, day_number
+from ipscore.alerts.names import STREAM_EVENTS
+from ipscore.expr.dates import _anniversary_scalar
+from ipscore.spec.models.alerts import AlertRule
+
+CLOCK_ORDER = {"clock": 0, "timer": 1}
+
+
+@dataclass(frozen=True)
+class AlertHit:
+    alert: str
+    severity: str
+    id: str  # the patent, or the group (owner, region) of a count
+    date: dt.date
+    message: str
+    because: list[str]
+    rule: str
+    version: str
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "kind": "alert",
+            "alert": self.alert,
+            "severity": self.severity,
+            "id": self.id,
+            "date": self.date.isoformat(),
+            "message": self.message,
+            "because": self.because,
+            "rule": self.rule,
+            "version": self.version,
+        }
+
+
+class AlertHost(engine.Host):
+    """Records every firing: (rule name, the named facts it matched)."""
+
+    def __init__(self) -> None:
+        self.fired: list[tuple[str, dict[str, Any]]] = []
+        super().__init__()
+
+    def _run(self) -> None:  # no background threads: time is simulated (module docstring)
+        return None
+
+    def get_action(self, action_name: str):
+        def record(c) -> None:
+            self.fired.append((action_name, dict(c._m)))
+
+        return record
+
+    def assert_recorded(self, ruleset: str, fact: dict[str, Any]) -> list:
+        self.fired.clear()
+        # An unmatched fact raises MessageNotHandledException: it is kept all the same.
+        with contextlib.suppress(engine.MessageNotHandledException):
+            self.assert_fact(ruleset, fact)
+        return list(self.fired)
+
+
+@dataclass
+class AlertEngine:
+    rules: list[tuple[AlertRule, set[str] | None]]
+    host: AlertHost = field(default_factory=AlertHost)
+    versions: list[CompiledVersion] = field(default_factory=list)
+    hits: list[AlertHit] = field(default_factory=list)
+    _queue: list = field(default_factory=list)
+    _expiry: list = field(default_factory=list)
+    _seq: int = 0
+    _order: int = 0
+    _until: dt.date | None = None
+    _clock_types: set[tuple[str, int]] = field(default_factory=set)
+    _types: set[str] = field(default_factory=set)
+    _seen: set[tuple[str, str, int]] = field(default_factory=set)
+    facts_asserted: int = 0
+
+    def __post_init__(self) -> None:
+        for rule, only in self.rules:
+            for index in range(len(rule.versions)):
+                compiled = compile_version(rule, index, only)
+                if not compiled.alerts:
+                    continue
+                self.host.register_rulesets(
+                    {compiled.name: json.loads(json.dumps(compiled.definition))}
+                )
+                self.versions.append(compiled)
+                self._clock_types |= compiled.clock
+                self._types |= set(compiled.keeps)
+
+    # --- the clock ----------------------------------------------------------------------
+
+    def start(self, records: Mapping[str, dict[str, Any]], start: dt.date, until: dt.date) -> None:
+        self._until = until
+        for patent_id, record in records.items():
+            self.schedule_patent(patent_id, record, start)
+
+    def schedule_patent(self, patent_id: str, record: dict[str, Any], after: dt.date) -> None:
+        """Queue a new patent's clock events from `after` on (its filing date is known)."""
+        filing = record.get("filing_date")
+        if filing is None or pd.isna(filing) or not self._clock_types:
+            return
+        filed = pd.Timestamp(filing).date()
+        for kind, notice in self._clock_types:
+            if kind == "annuity_due":
+                year = max(after.year, filed.year + 1)
+                if _anniversary_scalar(filed, year) < after:
+                    year += 1
+                self._push(_anniversary_scalar(filed, year), "clock", (patent_id, kind, notice))
+            else:  # crosses_10_years: the day after the 10th anniversary, `notice` days early
+                crosses = _anniversary_scalar(filed, filed.year + 10) + dt.timedelta(days=1)
+                day = crosses - dt.timedelta(days=notice)
+                if day >= after:
+                    self._push(day, "clock", (patent_id, kind, notice))
+
+    def _push(self, day: dt.date, kind: str, item: Any) -> None:
+        if self._until is not None and day > self._until:
+            return
+        self._order += 1
+        heapq.heappush(self._queue, (day, CLOCK_ORDER[kind], self._order, kind, item))
+
+    def next_day(self) -> dt.date | None:
+        return self._queue[0][0] if self._queue else None
+
+    def tick(self, day: dt.date, records: Mapping[str, dict[str, Any]], verdicts) -> list[AlertHit]:
+        """Everything the clock has on `day`: expired facts go, clock events and timers come."""
+        self._expire(day)
+        found: list[AlertHit] = []
+        while self._queue and self._queue[0][0] <= day:
+            when, _, _, kind, item = heapq.heappop(self._queue)
+            if kind == "timer":
+                found += self._assert_to(item[0], item[1], when)
+                continue
+            patent_id, event, notice = item
+            record = records.get(patent_id)
+            if record is None:
+                continue
+            if event == "annuity_due":  # the next anniversary is queued whatever happens
+                filed = pd.Timestamp(record["filing_date"]).date()
+                nxt = _anniversary_scalar(filed, when.year + 1)
+                self._push(nxt, "clock", item)
+            if _in_force(record, when):
+                verdict = verdicts.get(patent_id)
+                high = bool(verdict and verdict.high_value)
+                found += self.observe(
+                    event, patent_id, when, record, high, record, high, {}, notice
+                )
+        return found
+
+    def finish(self, until: dt.date, records, verdicts) -> list[AlertHit]:
+        found = self.tick(until, records, verdicts)
+        if "until" in self._types:
+            found += self.observe("until", "*", until, {}, False, {}, False, {})
+        return found
+
+    # --- facts --------------------------------------------------------------------------
+
+    def observe(
+        self,
+        kind: str,
+        patent_id: str,
+        day: dt.date,
+        before: Mapping[str, Any],
+        was_high_value: bool,
+        after: Mapping[str, Any],
+        high_value: bool,
+        payload: Mapping[str, Any],
+        notice: int = 0,
+    ) -> list[AlertHit]:
+        """An event (or clock event) on one patent: its fact into every ruleset that uses it."""
+        if kind not in self._types:
+            return []  # no pattern names this event type: no rule could match its fact
+        self._seq += 1
+        source = dict(after)
+        source.update({f"was_{k}": v for k, v in before.items()})
+        source.update(high_value=high_value, was_high_value=was_high_value)
+        source.update({k: v for k, v in payload.items() if k in STREAM_EVENTS.get(kind, ())})
+        source.pop("id", None)
+        found: list[AlertHit] = []
+        context = {"as_of": pd.Timestamp(day)}
+        for compiled in self.versions:
+            if kind not in compiled.keeps:
+                continue
+            if compiled.end() is not None and day > compiled.end() + dt.timedelta(
+                days=compiled.keeps[kind]
+            ):
+                continue  # past this version and every window that could reach into it
+            fact = compiled.build(source, context)
+            fact.update(
+                id=self._seq,
+                _t="event",
+                _type=kind,
+                _patent=patent_id,
+                _day=day_number(day),
+                _seq=self._seq,
+                _notice=notice,
+            )
+            for group in compiled.groups:
+                value = after.get(group)
+                fact[f"_g_{group}"] = "" if value is None or pd.isna(value) else str(value)
+            found += self._assert(compiled, fact, day)
+            if compiled.keeps[kind]:
+                heapq.heappush(
+                    self._expiry,
+                    (day + dt.timedelta(days=compiled.keeps[kind]), self._seq, compiled.name, fact),
+                )
+            else:
+                self.host.retract_fact(compiled.name, fact)
+        return found
+
+    def _assert_to(self, compiled: CompiledVersion, fact: dict, day: dt.date) -> list[AlertHit]:
+        found = self._assert(compiled, fact, day)
+        self.host.retract_fact(compiled.name, fact)  # a timer is asked once
+        return found
+
+    def _assert(self, compiled: CompiledVersion, fact: dict, day: dt.date) -> list[AlertHit]:
+        self.facts_asserted += 1
+        fired = self.host.assert_recorded(compiled.name, fact)
+        by_trigger: dict[tuple[str, int], list[dict]] = {}
+        for name, facts in fired:
+            if name.endswith("#arm"):
+                self._arm(compiled, name.removesuffix("#arm"), facts["e0"])
+                continue
+            by_trigger.setdefault((name, fact["_seq"]), []).append(facts)
+        found = []
+        for (name, _), combos in by_trigger.items():
+            key = (compiled.name, name, fact["_seq"])
+            if key in self._seen:
+                continue
+            self._seen.add(key)
+            found.append(self._hit(compiled, name, combos, day))
+        self.hits += found
+        return found
+
+    def _arm(self, compiled: CompiledVersion, alert_id: str, anchor: dict) -> None:
+        """durable_rules' start_timer, in simulated days: the window closes after W days."""
+        within = compiled.alerts[alert_id].within
+        day = dt.date.fromordinal(EPOCH_ORDINAL + anchor["_day"]) + dt.timedelta(days=within + 1)
+        self._seq += 1
+        timer = {
+            "id": self._seq,
+            "_t": "timer",
+            "_alert": alert_id,
+            "_anchor": anchor["_seq"],
+            "_day": day_number(day),
+            "_seq": self._seq,
+        }
+        self._push(day, "timer", (compiled, timer))
+
+    def _expire(self, day: dt.date) -> None:
+        while self._expiry and self._expiry[0][0] < day:
+            _, _, name, fact = heapq.heappop(self._expiry)
+            self.host.retract_fact(name, fact)
+
+    # --- reporting ------------------------------------------------------------------------
+
+    def _hit(self, compiled: CompiledVersion, name: str, combos: list[dict], day) -> AlertHit:
+        spec = compiled.alerts[name]
+        alert = spec.alert
+        events = sorted(
+            {
+                f["_seq"]: f for combo in combos for f in combo.values() if f.get("_t") == "event"
+            }.values(),
+            key=lambda f: f["_seq"],
+        )
+        because = [f"{f['_type']} {f['_patent']} {_date(f['_day'])}" for f in events]
+        first = events[0]
+        subject = first["_patent"]
+        match alert.pattern:
+            case "event":
+                detail = f"{alert.event} on {_date(first['_day'])}"
+                if spec.notice:
+                    due = _date(first["_day"] + spec.notice)
+                    detail = f"{alert.event} on {due} ({spec.notice} days' notice)"
+                    because = [f"{alert.event} {subject} {due}"]
+                if alert.when:
+                    because.append(alert.when)
+            case "sequence":
+                detail = " then ".join(f"{f['_type']} {_date(f['_day'])}" for f in events)
+            case "absent":
+                deadline = _date(first["_day"] + spec.within)
+                detail = f"{alert.after} on {_date(first['_day'])}, no {alert.absent} by {deadline}"
+                because.append(f"no {alert.absent} by {deadline}")
+            case _:
+                subject = first[f"_g_{alert.by}"]
+                patents = sorted({f["_patent"] for f in events})
+                detail = (
+                    f"{len(patents)} patents of {alert.by} {subject}: {alert.count} within "
+                    f"{spec.within} days"
+                )
+        return AlertHit(
+            alert.id,
+            alert.severity,
+            subject,
+            day,
+            f"{alert.label}: {detail}",
+            because,
+            compiled.rule.id,
+            str(compiled.version.effective.start),
+        )
+
+    def summary(self) -> list[dict[str, Any]]:
+        """Per alert: how many fired, in the order the rules list them."""
+        rows = {}
+        for compiled in self.versions:
+            for alert_id, spec in compiled.alerts.items():
+                rows.setdefault(
+                    alert_id,
+                    {
+                        "alert": alert_id,
+                        "severity": spec.alert.severity,
+                        "label": spec.alert.label,
+                        "label_en": spec.alert.label_en,
+                        "rule": compiled.rule.id,
+                        "fired": 0,
+                    },
+                )
+        for hit in self.hits:
+            rows[hit.alert]["fired"] += 1
+        return list(rows.values())
+
+
+EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+
+
+def _date(day: int) -> str:
+    return dt.date.fromordinal(EPOCH_ORDINAL + day).isoformat()
+
+
+def _in_force(record: Mapping[str, Any], day: dt.date) -> bool:
+    granted = record.get("grant_date")
+    if record.get("status") != "valid" or granted is None or pd.isna(granted):
+        return False
+    return pd.Timestamp(granted).date() <= day
