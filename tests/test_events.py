@@ -105,7 +105,7 @@ def test_jsonl_transitions_and_the_summary():
     *transitions, last = lines
     summary = last["summary"]
     assert transitions and all(
-        t.keys() == {"id", "date", "from", "to", "because", "event"} for t in transitions
+        t.keys() == {"kind", "id", "date", "from", "to", "because", "event"} for t in transitions
     )
     assert summary["high_value_end"] - summary["high_value_start"] == (
         summary["became"] - summary["lost"]

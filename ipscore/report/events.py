@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
@@ -105,3 +106,38 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
             if summary["annuity_due"]
             else "[dim]No high-value patent has an annuity due in the window."
         )
+
+
+def render_alert_rule(rule: Any, console: Console) -> None:
+    """`rules show` for an alert rule: parameters and each alert's pattern, per version."""
+    title = f"[bold]{escape(rule.title)}[/] {escape(rule.title_en)}"
+    console.print(f"{title}  ([cyan]{escape(rule.id)}[/], alert)")
+    console.print(f"source: {escape(rule.source.cite())} [dim]({rule.source.confidence})")
+    for version in rule.versions:
+        window = f"{version.effective.start} … {version.effective.end or 'open'}"
+        params = Table(title=f"version {window} ({version.confidence})", title_justify="left")
+        for column in ("parameter", "value", "confidence", "note"):
+            params.add_column(column)
+        for name, p in version.parameters.items():
+            params.add_row(name, str(p.value), p.confidence, (p.note or "").strip())
+        console.print(params)
+        alerts = Table()
+        for column in ("alert", "severity", "label", "pattern"):
+            alerts.add_column(column)
+        for alert in version.alerts:
+            alerts.add_row(alert.id, alert.severity, alert.label, pattern_text(alert))
+        console.print(alerts)
+    console.print(f"{len(rule.examples)} example(s); run them with `ipscore rules test`")
+
+
+def pattern_text(alert: Any) -> str:
+    parts = {
+        "event": f"event {alert.event}",
+        "sequence": "sequence " + " → ".join(s.event for s in alert.sequence or []),
+        "absent": f"absent {alert.absent} after {alert.after}",
+        "count": f"count {alert.count} ≥ {alert.at_least} by {alert.by}",
+    }[alert.pattern]
+    for key in ("when", "within", "notice"):
+        if getattr(alert, key):
+            parts += f", {key} {getattr(alert, key)}"
+    return parts

@@ -88,6 +88,11 @@ def render_rule(rule: RuleFile, console: Console) -> None:
     if isinstance(rule, PlanRule):
         render_plan_rule(rule, console)
         return
+    if rule.kind == "alert":
+        from ipscore.report.events import render_alert_rule
+
+        render_alert_rule(rule, console)
+        return
     if not hasattr(rule, "versions"):  # an index
         render_index_rule(rule, console)
         return
