@@ -10,12 +10,14 @@ the event (`high_value`, record fields) and before it (`was_…`). Absence windo
 What durable_rules decides, by pattern (each behaviour below was measured on 2.0.28):
 - **event**: one condition over one fact.
 - **sequence**: correlated facts, `{"e1": {"_patent": {"e0": "_patent"}}}`, ordered by
-  `_seq`, within `e0._day + W` (durable's `$add` arithmetic on a referenced field).
-- **absent**: an "arm" rule on the anchor asks for a timer; the alert rule joins the anchor,
-  its timer fact and `<name>$not` (durable's `none`) over the expected event in the window.
-  durable_rules' own timers (`start_timer`/`timeout`) count wall-clock seconds on background
-  threads; a watch runs in simulated days, so the watcher asserts the timer fact when its
-  clock reaches `anchor day + W + 1` — the day the absence becomes certain.
+  `_seq`, within `e0._day + W` (`e0._end_<W>`: see _within).
+- **absent**: an "arm" rule on the anchor asserts a `pending` fact and asks for a timer; a
+  "met" rule joins `pending` with the expected event in the window and its consequent
+  retracts `pending`; the alert rule joins `pending` with its timer fact. (Not `none(...)`:
+  see the comment in compile_version.) durable_rules' own timers (`start_timer`/`timeout`)
+  count wall-clock seconds on background threads; a watch runs in simulated days, so the
+  watcher asserts the timer fact when its clock reaches `anchor day + W + 1`, the day the
+  absence becomes certain.
 - **count**: `at_least` correlated facts of one group, each later in the stream than the
   last, all within `e0._day + W`. durable's `count`/`cap` batch the *firings* of one rule,
   they do not count facts in a window, so the count is a join of N facts.
@@ -23,11 +25,21 @@ Facts (`assert_fact`), not events (`post`): `post` consumes an event on the firs
 one lapse could not count towards two windows, and only one rule would see it.
 Every trigger carries the version's window (`_day` within `effective`), so durable decides
 which version's alert fires on a date.
+
+Two defects of durable_rules 2.0.28 shape these definitions (found with gdb and valgrind:
+segfaults in reduceExpressionSequence under isBetaMatch, about one test run in two):
+- after a nested `$and`/`$or` group in a correlated pattern its evaluator stops, so the
+  references that follow are never evaluated; references (`{"e0": ...}`) therefore come
+  first in every correlated pattern, the fact's own conditions after them;
+- `none(...)` joined with a timer fact, and `$add` on a referenced field, crashed it: the
+  absence uses a `pending` fact and window ends are fact fields (`_end_<days>`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -64,6 +76,7 @@ class CompiledVersion:
     keeps: dict[str, int] = field(default_factory=dict)  # event type → days a fact is kept
     clock: set[tuple[str, int]] = field(default_factory=set)  # (clock event, notice days)
     groups: set[str] = field(default_factory=set)
+    ends: set[int] = field(default_factory=set)  # window lengths: facts carry _end_<days>
 
     def start(self) -> dt.date:
         return self.version.effective.start
@@ -84,7 +97,11 @@ def _event(kind: str, notice: int = 0) -> list[dict]:
 
 
 def _within(anchor: str, days: int) -> dict:
-    return {"$lte": {"_day": {"$add": {"$l": {anchor: "_day"}, "$r": days}}}}
+    """`_day <= anchor._day + days`, as a comparison with the anchor's `_end_<days>` field:
+    durable_rules 2.0.28 crashes now and then evaluating `$add` on a referenced field (a
+    segfault in reduceExpressionSequence under isBetaMatch, seen in gdb), so each fact
+    carries the ends of the windows it may open (AlertEngine.observe)."""
+    return {"$lte": {"_day": {anchor: f"_end_{days}"}}}
 
 
 def compile_version(rule: AlertRule, index: int, only: set[str] | None) -> CompiledVersion:
@@ -128,35 +145,41 @@ def compile_version(rule: AlertRule, index: int, only: set[str] | None) -> Compi
             case "sequence":
                 patterns = []
                 for i, step in enumerate(steps):
-                    parts = [*_event(step.event), *condition(step.node)]
-                    if i:
+                    parts = []
+                    if i:  # references first: see _refs_first
                         parts += [
                             {"_patent": {"e0": "_patent"}},
                             {"$gt": {"_seq": {f"e{i - 1}": "_seq"}}},
                             _within("e0", within),
                         ]
+                    parts += [*_event(step.event), *condition(step.node)]
                     if i == len(steps) - 1:
                         parts += trigger
                     patterns.append({f"e{i}": {"$and": parts}})
                 definition[alert.id] = {"all": patterns, "run": alert.id}
             case "absent":
+                # Not `none(...)` (`<name>$not`): joined with a timer fact it crashed
+                # durable_rules 2.0.28 now and then (a segfault in its beta evaluation). The
+                # absence is three rules over a `pending` fact per anchor instead: `#arm`
+                # (the anchor came: its consequent asserts `pending` and starts the timer),
+                # `#met` (the expected event came in the window: its consequent retracts
+                # `pending`) and the alert: `pending` still there when its timer comes.
                 anchor = {"$and": [*_event(alert.after), *condition(steps[0].node)]}
                 definition[f"{alert.id}#arm"] = {"all": [{"e0": anchor}], "run": f"{alert.id}#arm"}
-                timer = {
-                    "$and": [{"_t": "timer"}, {"_alert": alert.id}, {"_anchor": {"e0": "_seq"}}]
-                }
+                pending = {"$and": [{"_t": "pending"}, {"_alert": alert.id}]}
                 expected = [
+                    {"_patent": {"p": "_patent"}},
+                    {"$gte": {"_day": {"p": "_day"}}},
+                    _within("p", within),
                     *_event(alert.absent),
-                    {"_patent": {"e0": "_patent"}},
-                    {"$gte": {"_day": {"e0": "_day"}}},
-                    _within("e0", within),
                 ]
+                definition[f"{alert.id}#met"] = {
+                    "all": [{"p": pending}, {"e1": {"$and": expected}}],
+                    "run": f"{alert.id}#met",
+                }
+                timer = [{"_anchor": {"p": "_anchor"}}, {"_t": "timer"}, {"_alert": alert.id}]
                 definition[alert.id] = {
-                    "all": [
-                        {"e0": anchor},
-                        {"timer": {"$and": [*timer["$and"], *trigger]}},
-                        {"none$not": {"$and": expected}},
-                    ],
+                    "all": [{"p": pending}, {"timer": {"$and": [*timer, *trigger]}}],
                     "run": alert.id,
                 }
             case "count":
@@ -165,19 +188,25 @@ def compile_version(rule: AlertRule, index: int, only: set[str] | None) -> Compi
                 cond = condition(steps[0].node)
                 patterns = []
                 for i in range(alert.at_least or 1):
-                    parts = [*_event(alert.count), *cond]
+                    parts = []
                     if i == 0:
                         parts.append({"$neq": {group: ""}})
-                    else:
+                    else:  # references first: see _refs_first
                         parts += [
                             {group: {"e0": group}},
                             {"$gt": {"_seq": {f"e{i - 1}": "_seq"}}},
                             _within("e0", within),
                         ]
+                    parts += [*_event(alert.count), *cond]
                     if i == (alert.at_least or 1) - 1:
                         parts += trigger
                     patterns.append({f"e{i}": {"$and": parts}})
                 definition[alert.id] = {"all": patterns, "run": alert.id}
-    name = f"{rule.id}@{version.effective.start}"
+    # Named by content: one ruleset per distinct definition in a process (engine.py).
+    digest = hashlib.sha1(json.dumps(definition, sort_keys=True).encode()).hexdigest()[:12]
+    name = f"{rule.id}@{version.effective.start}#{digest}"
     build = FactBuilder(compiled, Env(params))
-    return CompiledVersion(name, rule, version, definition, alerts, build, keeps, clock, groups)
+    ends = {a.within for a in alerts.values() if a.alert.pattern != "event"}
+    return CompiledVersion(
+        name, rule, version, definition, alerts, build, keeps, clock, groups, ends
+    )

@@ -42,6 +42,7 @@ from ipscore.expr.dates import _anniversary_scalar
 from ipscore.spec.models.alerts import AlertRule
 
 CLOCK_ORDER = {"clock": 0, "timer": 1}
+RETRACT = True
 
 
 @dataclass(frozen=True)
@@ -96,7 +97,7 @@ class AlertHost(engine.Host):
 @dataclass
 class AlertEngine:
     rules: list[tuple[AlertRule, set[str] | None]]
-    host: AlertHost = field(default_factory=AlertHost)
+    host: AlertHost = field(default_factory=lambda: shared_host())
     versions: list[CompiledVersion] = field(default_factory=list)
     hits: list[AlertHit] = field(default_factory=list)
     _queue: list = field(default_factory=list)
@@ -107,17 +108,22 @@ class AlertEngine:
     _clock_types: set[tuple[str, int]] = field(default_factory=set)
     _types: set[str] = field(default_factory=set)
     _seen: set[tuple[str, str, int]] = field(default_factory=set)
+    _pending: list = field(default_factory=list)
+    _retracted: set[int] = field(default_factory=set)
     facts_asserted: int = 0
 
     def __post_init__(self) -> None:
+        self._seq = next_ids()
+        self.sid = str(self._seq)  # this run's own durable_rules session
         for rule, only in self.rules:
             for index in range(len(rule.versions)):
                 compiled = compile_version(rule, index, only)
                 if not compiled.alerts:
                     continue
-                self.host.register_rulesets(
-                    {compiled.name: json.loads(json.dumps(compiled.definition))}
-                )
+                if compiled.name not in self.host._ruleset_directory:
+                    # durable_rules keeps the definition; a JSON round trip gives it a copy.
+                    definition = json.loads(json.dumps(compiled.definition))
+                    self.host.register_rulesets({compiled.name: definition})
                 self.versions.append(compiled)
                 self._clock_types |= compiled.clock
                 self._types |= set(compiled.keeps)
@@ -163,7 +169,9 @@ class AlertEngine:
         while self._queue and self._queue[0][0] <= day:
             when, _, _, kind, item = heapq.heappop(self._queue)
             if kind == "timer":
-                found += self._assert_to(item[0], item[1], when)
+                compiled, timer, pending = item
+                found += self._assert_to(compiled, timer, when)
+                self._retract(compiled.name, pending)  # its window is over either way
                 continue
             patent_id, event, notice = item
             record = records.get(patent_id)
@@ -185,6 +193,7 @@ class AlertEngine:
         found = self.tick(until, records, verdicts)
         if "until" in self._types:
             found += self.observe("until", "*", until, {}, False, {}, False, {})
+        self._expire(dt.date.max)  # the watch is over: leave no fact behind
         return found
 
     # --- facts --------------------------------------------------------------------------
@@ -221,6 +230,7 @@ class AlertEngine:
                 continue  # past this version and every window that could reach into it
             fact = compiled.build(source, context)
             fact.update(
+                sid=self.sid,
                 id=self._seq,
                 _t="event",
                 _type=kind,
@@ -229,22 +239,25 @@ class AlertEngine:
                 _seq=self._seq,
                 _notice=notice,
             )
+            for days in compiled.ends:
+                fact[f"_end_{days}"] = fact["_day"] + days
             for group in compiled.groups:
                 value = after.get(group)
                 fact[f"_g_{group}"] = "" if value is None or pd.isna(value) else str(value)
             found += self._assert(compiled, fact, day)
+            self._assert_pending()
             if compiled.keeps[kind]:
                 heapq.heappush(
                     self._expiry,
                     (day + dt.timedelta(days=compiled.keeps[kind]), self._seq, compiled.name, fact),
                 )
             else:
-                self.host.retract_fact(compiled.name, fact)
+                self._retract(compiled.name, fact)
         return found
 
     def _assert_to(self, compiled: CompiledVersion, fact: dict, day: dt.date) -> list[AlertHit]:
         found = self._assert(compiled, fact, day)
-        self.host.retract_fact(compiled.name, fact)  # a timer is asked once
+        self._retract(compiled.name, fact)  # a timer is asked once
         return found
 
     def _assert(self, compiled: CompiledVersion, fact: dict, day: dt.date) -> list[AlertHit]:
@@ -254,6 +267,9 @@ class AlertEngine:
         for name, facts in fired:
             if name.endswith("#arm"):
                 self._arm(compiled, name.removesuffix("#arm"), facts["e0"])
+                continue
+            if name.endswith("#met"):  # the expected event came in time: nothing is pending
+                self._retract(compiled.name, facts["p"])
                 continue
             by_trigger.setdefault((name, fact["_seq"]), []).append(facts)
         found = []
@@ -267,11 +283,25 @@ class AlertEngine:
         return found
 
     def _arm(self, compiled: CompiledVersion, alert_id: str, anchor: dict) -> None:
-        """durable_rules' start_timer, in simulated days: the window closes after W days."""
+        """The arm rule's consequent: a `pending` fact for the anchor, and durable_rules'
+        start_timer in simulated days: the timer fact comes the day after the window."""
         within = compiled.alerts[alert_id].within
         day = dt.date.fromordinal(EPOCH_ORDINAL + anchor["_day"]) + dt.timedelta(days=within + 1)
         self._seq += 1
+        pending = {
+            "sid": self.sid,
+            "id": self._seq,
+            "_t": "pending",
+            "_alert": alert_id,
+            "_anchor": anchor["_seq"],
+            "_patent": anchor["_patent"],
+            "_day": anchor["_day"],
+            f"_end_{within}": anchor["_day"] + within,
+            "anchor": anchor,
+        }
+        self._seq += 1
         timer = {
+            "sid": self.sid,
             "id": self._seq,
             "_t": "timer",
             "_alert": alert_id,
@@ -279,24 +309,40 @@ class AlertEngine:
             "_day": day_number(day),
             "_seq": self._seq,
         }
-        self._push(day, "timer", (compiled, timer))
+        self._pending.append((compiled, pending))
+        self._push(day, "timer", (compiled, timer, pending))
+
+    def _assert_pending(self) -> list[AlertHit]:
+        """Assert the pending facts the last assert armed: after it, as durable_rules is not
+        re-entrant from inside an assert."""
+        found: list[AlertHit] = []
+        while self._pending:
+            compiled, pending = self._pending.pop(0)
+            self.facts_asserted += 1
+            fired = self.host.assert_recorded(compiled.name, pending)
+            if fired:  # only #met can fire on a pending fact: the event came already
+                self._retract(compiled.name, pending)
+        return found
+
+    def _retract(self, ruleset: str, fact: dict) -> None:
+        if not RETRACT or fact["id"] in self._retracted:
+            return  # retracting twice is not asked of durable_rules
+        self._retracted.add(fact["id"])
+        self.host.retract_fact(ruleset, fact)
 
     def _expire(self, day: dt.date) -> None:
         while self._expiry and self._expiry[0][0] < day:
             _, _, name, fact = heapq.heappop(self._expiry)
-            self.host.retract_fact(name, fact)
+            self._retract(name, fact)
 
     # --- reporting ------------------------------------------------------------------------
 
     def _hit(self, compiled: CompiledVersion, name: str, combos: list[dict], day) -> AlertHit:
         spec = compiled.alerts[name]
         alert = spec.alert
-        events = sorted(
-            {
-                f["_seq"]: f for combo in combos for f in combo.values() if f.get("_t") == "event"
-            }.values(),
-            key=lambda f: f["_seq"],
-        )
+        involved = {f["_seq"]: f for c in combos for f in c.values() if f.get("_t") == "event"}
+        involved |= {c["p"]["anchor"]["_seq"]: c["p"]["anchor"] for c in combos if "p" in c}
+        events = [involved[k] for k in sorted(involved)]
         because = [f"{f['_type']} {f['_patent']} {_date(f['_day'])}" for f in events]
         first = events[0]
         subject = first["_patent"]
@@ -355,6 +401,26 @@ class AlertEngine:
 
 
 EPOCH_ORDINAL = dt.date(1970, 1, 1).toordinal()
+_SHARED: list[AlertHost] = []
+
+
+def shared_host() -> AlertHost:
+    """One host per process, its rulesets made once per distinct definition, each watch in a
+    session (`sid`) of its own. durable_rules 2.0.28 never frees a ruleset, and with many
+    rulesets made and used one after another in one process (a test run) its joins crashed
+    now and then (segfault in reduceExpressionSequence); one host avoids making them."""
+    if not _SHARED:
+        _SHARED.append(AlertHost())
+    return _SHARED[0]
+
+
+_IDS = [0]
+
+
+def next_ids(block: int = 1 << 40) -> int:
+    """Where this engine's fact ids start: fact ids are unique in the whole process."""
+    _IDS[0] += block
+    return _IDS[0]
 
 
 def _date(day: int) -> str:
