@@ -183,15 +183,15 @@ def winsorise(x: np.ndarray, spec: TreatSpec) -> tuple[np.ndarray, list[tuple[in
     """COINr's winsorise(): while the check fails and fewer than winmax points are done,
     set the highest point(s) to the next highest (the lowest, when skew is negative)."""
     x = x.copy()
-    done: list[tuple[int, str]] = []
+    done: dict[int, str] = {}  # each winsorised point once, however often it moved
     while not passes(x, spec) and len(done) < spec.winmax:
         high = skew(x) >= 0
         extreme = np.nanmax(x) if high else np.nanmin(x)
         at = np.flatnonzero(x == extreme)
         rest = np.delete(x, at)
         x[at] = np.nanmax(rest) if high else np.nanmin(rest)
-        done += [(int(u), "winhi" if high else "winlo") for u in at]
-    return x, done
+        done.update({int(u): "winhi" if high else "winlo" for u in at})
+    return x, sorted(done.items())
 
 
 def log_ct(x: np.ndarray) -> np.ndarray:

@@ -298,6 +298,12 @@ class IndexRule(Strict):
             method="arithmetic"
         )
 
+    @field_validator("qualify")
+    @classmethod
+    def _parses(cls, text: str) -> str:
+        parse(text)
+        return text
+
     @model_validator(mode="after")
     def _weights(self) -> IndexRule:
         if len({d.depth() for d in self.dimensions}) > 1 or any(
