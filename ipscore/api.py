@@ -245,7 +245,7 @@ def score_index(
     """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too.
     `sets` overrides weights, goalposts and parameters (see ipscore.index.overrides); the
     cheapest next point is computed for every unit with `cheapest`, or for `explain`."""
-    from ipscore.index.data import load_unit_data
+    from ipscore.index.data import default_data, load_unit_data
     from ipscore.index.overrides import with_sets
     from ipscore.index.score import score
     from ipscore.index.sensitivity import analyse
@@ -255,7 +255,7 @@ def score_index(
     if not isinstance(rule, IndexRule):
         raise LookupError(f"{index_id} is a {rule.kind} rule, not an index")
     rule = with_sets(rule, sets or {})
-    data = load_unit_data(data_file or INDEX_EXAMPLE, rule, year)
+    data = load_unit_data(data_file or default_data(rule), rule, year)
     if explain is not None and explain not in data.units:
         from ipscore.expr.errors import did_you_mean
 

@@ -74,6 +74,11 @@ def _table_path(rule: IndexRule, name: str) -> Path:
     )
 
 
+def default_data(rule: IndexRule) -> Path:
+    """The rule's own example data, else the bundled strong-city example."""
+    return _table_path(rule, rule.data or "strong-city-ILLUSTRATIVE.csv")
+
+
 def load_unit_data(path: str | Path, rule: IndexRule, year: int | None = None) -> UnitData:
     frames = [_read(Path(path))]
     frames += [

@@ -88,6 +88,7 @@ def prepare(
                     {"step": name, "unit": None, "indicator": data.indicators[i], **note}
                     for i, note in notes
                 ]
+        out.values[out.screened] = np.nan  # a screened unit stays out of every later step
         if record:
             _record(out, name, data, before, out.values)
     return out

@@ -74,15 +74,7 @@ def inputs(model: Model, draws: int, rng) -> list[Input]:
     if len(options.aggregations) > 1:
         found.append(Input("aggregation", list(options.aggregations)))
     if len(options.imputations) > 1:
-        found.append(
-            Input(
-                "imputation",
-                [
-                    i if isinstance(i, ImputeSpec) else ImputeSpec(method=i)
-                    for i in options.imputations
-                ],
-            )
-        )
+        found.append(Input("imputation", list(options.imputations)))
     if options.treatment and any(isinstance(s, Treat) for s in rule.prepare):
         found.append(Input("treatment", ["on", "off"]))
     if options.drop_indicator:
@@ -116,11 +108,16 @@ def _methods(model: Model, method: str | None):
 
 
 def _steps(model: Model, imputation: ImputeSpec | None, treatment: str | None):
+    """The declared steps with the imputation alternative swapped in: it replaces the
+    imputation step whose method is one of the alternatives (else the last imputation
+    step; else it is added last), so a previous-year fill before denomination stays."""
     steps = list(model.rule.prepare)
     if imputation is not None:
-        at = next((k for k, s in enumerate(steps) if isinstance(s, Impute)), len(steps))
-        steps = [s for s in steps if not isinstance(s, Impute)]
-        steps.insert(min(at, len(steps)), Impute(impute=imputation))
+        methods = {i.method for i in model.rule.sensitivity.imputations}
+        places = [k for k, s in enumerate(steps) if isinstance(s, Impute)]
+        matching = [k for k in places if steps[k].impute.method in methods]
+        at = (matching or places or [len(steps)])[-1]
+        steps[at : at + 1 if places else at] = [Impute(impute=imputation)]
     if treatment == "off":
         steps = [s for s in steps if not isinstance(s, Treat)]
     return steps

@@ -181,9 +181,9 @@ class ScoreRunner:
 
     @cached_property
     def data(self):
-        from ipscore.index.data import load_unit_data
+        from ipscore.index.data import default_data, load_unit_data
 
-        return load_unit_data(self.base.data or api.INDEX_EXAMPLE, self.rule, self.base.year)
+        return load_unit_data(self.base.data or default_data(self.rule), self.rule, self.base.year)
 
     @cached_property
     def baseline(self):

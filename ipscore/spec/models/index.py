@@ -179,6 +179,11 @@ class ImputeSpec(Strict):
     by: Identifier | None = Field(None, description="group-*: a text field of the units")
     indicators: list[Identifier] | None = None
 
+    @model_validator(mode="before")
+    @classmethod
+    def _shorthand(cls, data: Any) -> Any:
+        return {"method": data} if isinstance(data, str) else data
+
     @model_validator(mode="after")
     def _group(self) -> ImputeSpec:
         if self.method.startswith("group-") and not self.by:
@@ -234,7 +239,7 @@ class Sensitivity(Strict):
     weights: WeightNoise | None = None
     normalisations: list[Normalisation] = []
     aggregations: list[Aggregate] = []
-    imputations: list[ImputeSpec | str] = []
+    imputations: list[ImputeSpec] = []
     treatment: bool = Field(False, description="treatment on/off as an uncertain choice")
     drop_indicator: bool = Field(False, description="dropping one indicator (or none)")
 
@@ -261,6 +266,9 @@ class IndexRule(Strict):
     }
     levels: list[Level] | None = Field(
         None, description="level 2 (groups of indicators) up to the index, each's aggregation"
+    )
+    data: str | None = Field(
+        None, description="the default unit data: a file beside the rule or in ipscore/data"
     )
     coverage: float = Field(0.65, gt=0, le=1)
     missing: Literal["none", "zero", "mean"] = "none"
