@@ -317,3 +317,35 @@ def test_cheapest_only_when_asked_and_explain_names_it():
     assert result.exit_code == 0 and "cheapest next point" in result.stdout
     everyone = api.score_index("gd-strong-city", cheapest=True)
     assert all(u.cheapest["points"] > 0 for u in everyone.units if u.score is not None)
+
+
+def test_provincial_example_is_built_from_raw_data_with_real_populations():
+    result = api.score_index("cn-province-example")
+    data = result.to_json()
+    assert [level["level"] for level in data["levels"]] == [1, 2, 3, 4]
+    raw = result.data
+    guangdong = raw.units.index("广东省")
+    assert raw.fields["population"][guangdong] == 12706  # NBS 2023 常住人口, 万人
+    prepared = result.unit("广东省").prepared["high_value_stock"]
+    expected = raw.values[guangdong, 0] / 12706  # per 10,000 residents
+    treated = [c for c in data["preparation"] if c["step"] == "5: treat" and c["unit"] == "广东省"]
+    assert prepared == pytest.approx(expected) or treated
+    steps = {(c["step"], c["unit"], c["indicator"]) for c in data["preparation"]}
+    assert ("1: screen group ≥ 0.5", "西藏自治区", None) in steps
+    assert result.unit("西藏自治区").status == "insufficient_data"
+    assert ("2: impute previous-year", "宁夏回族自治区", "ip_court_cases") in steps
+    ningxia = raw.units.index("宁夏回族自治区")
+    k = raw.indicators.index("ip_court_cases")
+    assert result.unit("宁夏回族自治区").prepared["ip_court_cases"] == pytest.approx(
+        raw.previous[ningxia, k] / raw.fields["population"][ningxia]
+    )
+    assert ("4: impute group-median", "青海省", "protection_satisfaction") in steps
+    west = [u for u, r in zip(raw.units, raw.fields["region"], strict=True) if r == "西部"]
+    others = [
+        result.unit(u).prepared["protection_satisfaction"]
+        for u in west
+        if u not in ("青海省", "西藏自治区")
+    ]
+    assert result.unit("青海省").prepared["protection_satisfaction"] == pytest.approx(
+        np.median(others)
+    )
