@@ -107,7 +107,7 @@ def render_sensitivity(result: IndexResult, console: Console) -> None:
         f"{s['seed']}, weights {noise}; rank interval = 5–95 % (R type 7)"
     )
     if s["sobol"]:
-        table = Table(title="Sobol indices of the mean absolute rank change", title_justify="left")
+        table = Table(title="Sobol indices (mean |rank shift|)", title_justify="left")
         for column in ("uncertain input", "first order", "total"):
             table.add_column(column, justify="left" if column == "uncertain input" else "right")
         for row in s["sobol"]:
@@ -128,7 +128,7 @@ def render_unit(result: IndexResult, unit: UnitScore, console: Console) -> None:
     table = Table(title="Breakdown 分项 (every level)", title_justify="left")
     for column, justify in (
         ("node", "left"),
-        ("value", "right"),
+        ("raw value", "right"),
         ("prepared", "right"),
         ("score", "right"),
         ("rank", "right"),
@@ -145,8 +145,8 @@ def render_unit(result: IndexResult, unit: UnitScore, console: Console) -> None:
         is_leaf = k < result.model.n_indicators
         table.add_row(
             "  " * depth + escape(node.name),
-            f"{_num(unit.values[node.id], 2)} {escape(node.unit)}" if is_leaf else "",
-            _num(unit.prepared.get(node.id), 2) if is_leaf else "",
+            _num(unit.values[node.id], 2) if is_leaf else "",
+            f"{_num(unit.prepared.get(node.id), 2)} {escape(node.unit)}" if is_leaf else "",
             _num(facts["score"]),
             str(facts["rank"] or "–"),
             f"{effective[k]:.3f}",
