@@ -125,7 +125,7 @@ def main() -> None:
         runs = 1000
         sensitivity = best(lambda: analyse(result, runs, 7), 3)
         scored = result.sensitivity["scored_runs"]
-        start_up = min(wall("--help") for _ in range(3))
+        start_up = min(wall("--help") for _ in range(5))
         cli = min(
             wall("score", str(rule_file), "--data", str(data_file), "--json") for _ in range(3)
         )
