@@ -349,3 +349,11 @@ def test_provincial_example_is_built_from_raw_data_with_real_populations():
     assert result.unit("青海省").prepared["protection_satisfaction"] == pytest.approx(
         np.median(others)
     )
+
+
+def test_a_geometric_mean_of_a_zero_names_the_node_and_unit():
+    result = runner.invoke(
+        app, ["score", "cn-province-example", "--set", "levels.3.aggregate.floor=null"]
+    )
+    assert result.exit_code == 2 and "Traceback" not in result.stderr
+    assert "node environment: geometric mean of a score 0 (内蒙古自治区" in result.stderr

@@ -69,22 +69,31 @@ def _shares(w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
         return w / total[..., None], total
 
 
-def _floored(x: np.ndarray, w: np.ndarray, spec: Aggregate, where: str) -> np.ndarray:
+def _floored(
+    x: np.ndarray, w: np.ndarray, spec: Aggregate, where: str, units: list[str] | None
+) -> np.ndarray:
     """Geometric/harmonic means need positive scores: an error, or the declared floor."""
     if spec.floor is not None:
         return np.maximum(x, spec.floor)
     bad = (w > 0) & (x <= 0)
     if bad.any():
         found = np.argwhere(bad)[0]
+        unit = units[found[-2]] if units else f"unit #{found[-2] + 1}"
         raise InputError(
-            f"{where}: {spec.method} mean of a score {x[tuple(found)]:g} (unit #{found[-2] + 1}"
-            f", child #{found[-1] + 1}): zero or negative scores have no {spec.method} mean; "
+            f"{where}: {spec.method} mean of a score {x[tuple(found)]:g} ({unit}, child "
+            f"#{found[-1] + 1}): zero or negative scores have no {spec.method} mean; "
             "declare `floor:` on the aggregation or normalise to positive values"
         )
     return x
 
 
-def aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregate, where: str = "") -> np.ndarray:
+def aggregate(
+    x: np.ndarray,
+    w: np.ndarray,
+    spec: Aggregate,
+    where: str = "",
+    units: list[str] | None = None,
+) -> np.ndarray:
     """Children (last axis) into one score per unit (axis -2 of x). `w` broadcasts to x and
     must be zero where x is missing: weights are re-normalised over what a unit has, as
     COINr's a_amean does."""
@@ -95,11 +104,11 @@ def aggregate(x: np.ndarray, w: np.ndarray, spec: Aggregate, where: str = "") ->
         if spec.method == "arithmetic":  # a_amean
             value = (share * filled).sum(axis=-1)
         elif spec.method == "geometric":  # a_gmean
-            value = np.exp((share * np.log(_floored(filled, w, spec, where))).sum(axis=-1))
+            value = np.exp((share * np.log(_floored(filled, w, spec, where, units))).sum(axis=-1))
         elif spec.method == "harmonic":  # a_hmean
-            value = 1 / (share / _floored(filled, w, spec, where)).sum(axis=-1)
+            value = 1 / (share / _floored(filled, w, spec, where, units)).sum(axis=-1)
         elif spec.method == "generalised":  # a_genmean
-            base = filled if spec.p > 0 else _floored(filled, w, spec, where)
+            base = filled if spec.p > 0 else _floored(filled, w, spec, where, units)
             value = (share * base**spec.p).sum(axis=-1) ** (1 / spec.p)
         elif spec.method == "minimum":
             value = np.where(w > 0, filled, np.inf).min(axis=-1)

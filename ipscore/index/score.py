@@ -124,6 +124,7 @@ def node_scores(
     model: Model,
     weights: np.ndarray | None = None,
     how: Aggregate | None = None,
+    units: list[str] | None = None,
 ) -> np.ndarray:
     """Every node's score: (…, units, nodes). `weights` (…, nodes) replaces the declared
     ones; `how` replaces every aggregation (a sensitivity alternative)."""
@@ -135,7 +136,11 @@ def node_scores(
         kids = model.children[node]
         w = weights[..., kids]
         out[..., node] = aggregate(
-            out[..., kids], w[..., None, :], how or model.aggregates[node], model.ids[node]
+            out[..., kids],
+            w[..., None, :],
+            how or model.aggregates[node],
+            f"{model.rule.id}: node {model.ids[node]}",
+            units,
         )
     return out
 
@@ -328,7 +333,7 @@ def score(
     prepared = prepared_values(rule, data)
     values = prepared.values
     normalised = normalise(values, model)
-    scores = node_scores(normalised, model)
+    scores = node_scores(normalised, model, units=data.units)
     n = len(data.units)
     coverage = np.isfinite(data.values).mean(axis=1) if data.values.size else np.zeros(n)
     gate_ok, gate_rows = gates(rule, data, values)

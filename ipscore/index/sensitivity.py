@@ -174,6 +174,7 @@ def run_scores(result: IndexResult, n: int, seed: int):
                 model,
                 weights[part],
                 pick("aggregation", row),
+                data.units,
             )
             totals[part], tops[part] = scores[..., -1], scores[..., top]
     return totals, tops, found, sample
