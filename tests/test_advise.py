@@ -69,9 +69,7 @@ def test_annuities_due_before_the_maintained_date(rule):
 def test_maintenance_start_override_moves_the_date(rule):
     batch = batch_of({"filing_date": "2014-06-01", "grant_date": "2016-01-04"})
     advice = advise(batch, rule, AS_OF, overrides={"maintenance_start": "grant_date"})
-    assert pd.Timestamp(_paths(advice, "maintained")["date"].iloc[0]).date() == dt.date(
-        2026, 1, 5
-    )
+    assert pd.Timestamp(_paths(advice, "maintained")["date"].iloc[0]).date() == dt.date(2026, 1, 5)
 
 
 @settings(max_examples=40, deadline=None)
@@ -185,7 +183,9 @@ def test_projection_against_a_hand_count(rule):
         },  # D: lapsed
         {"family_granted": "US", "region": "深圳市"},  # E
     )
-    people = pd.DataFrame({"region": ["广州市", "深圳市"], "year": [2023, 2023], "population": [2.0, 4.0]})
+    people = pd.DataFrame(
+        {"region": ["广州市", "深圳市"], "year": [2023, 2023], "population": [2.0, 4.0]}
+    )
     advice = advise(batch, rule, AS_OF, dt.date(2026, 12, 31), population=Population(people, "t"))
     table = advice.projection.set_index(["region", "basis", "date"])
 

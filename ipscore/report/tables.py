@@ -134,7 +134,7 @@ def generic(data: dict[str, Any], prefix: str = "") -> list[Sheet]:
         elif isinstance(value, dict) and value:
             if all(not isinstance(v, dict | list) for v in value.values()):
                 sheets.append(Sheet(name, name, mapping_frame(value)))
-            elif all(isinstance(v, dict) for v in value.values()) and not prefix:
+            elif not prefix:  # a nested result (whatif's baseline and result): its tables
                 nested = [s for s in generic(value, f"{key}.") if len(s.frame)]
                 sheets.extend(nested)
             else:
