@@ -128,6 +128,11 @@ def test_a_patent_with_several_paths(rule):
     assert set(by) == {"strategic_emerging", "overseas_family", "maintained", "pledge", "award"}
     assert all(set(p) == {"criterion", "action", "date", "amount"} for p in patent["paths"])
     assert by["maintained"]["date"] == "2030-01-11" and by["maintained"]["amount"] is None
+    # anniversaries 2024-01-10 … 2030-01-10 fall before the date
+    assert (
+        "pay the 7 annuities due before the date (first on 2024-01-10)"
+        in (by["maintained"]["action"])
+    )
     assert by["pledge"]["amount"] == pytest.approx(600.0) and by["pledge"]["date"] is None
     assert by["strategic_emerging"]["action"] == "determined by IPC; no action"
     assert "china_patent_gold" in by["award"]["action"]

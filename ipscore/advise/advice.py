@@ -47,12 +47,14 @@ class Advice:
     plan: dict[str, Any] | None
     assumptions: list[str]
 
-    def ranked_paths(self, top: int = 20) -> pd.DataFrame:
-        """Paths with a date or an amount, soonest and cheapest first."""
-        paths = self.paths[self.paths["date"].notna() | self.paths["amount"].notna()].copy()
-        paths["id"] = self.batch.columns["id"].to_numpy()[paths["position"].to_numpy()]
-        paths["region"] = self.batch.columns["region"].to_numpy()[paths["position"].to_numpy()]
-        return paths.sort_values(["date", "amount"], na_position="last", kind="stable").head(top)
+    def ranked_paths(self, top: int = 20, by: str = "date") -> pd.DataFrame:
+        """The soonest (by="date") or cheapest (by="amount") paths, with id and region."""
+        paths = self.paths[self.paths[by].notna()]
+        paths = paths.sort_values([by, "position"], kind="stable").head(top).copy()
+        positions = paths["position"].to_numpy()
+        paths["id"] = self.batch.columns["id"].to_numpy()[positions]
+        paths["region"] = self.batch.columns["region"].to_numpy()[positions]
+        return paths
 
     def counts(self) -> dict[str, int]:
         v = self.verdicts
@@ -185,15 +187,17 @@ def _paths(batch: PatentBatch, prepared: Prepared, verdicts: pd.DataFrame) -> pd
         date = path.date if path.date is not None else np.full(len(positions), "NaT", "M8[D]")
         keep = ~np.isnat(date) if path.kind == "time" else np.ones(len(positions), bool)
         due = np.zeros(len(positions), dtype=np.int64)
+        action: Any = path.action
         if path.kind == "time":
-            due, _ = anniversaries(filing[positions], as_day(prepared.as_of), date)
+            due, first = anniversaries(filing[positions], as_day(prepared.as_of), date)
+            action = _renewal_action(due, first)
         amount = path.amount if path.amount is not None else np.full(len(positions), np.nan)
         parts.append(
             pd.DataFrame(
                 {
                     "position": positions[keep],
                     "criterion": condition.id,
-                    "action": path.action,
+                    "action": action if isinstance(action, str) else action[keep],
                     "date": date[keep],
                     "amount": amount[keep],
                     "annuities_due": due[keep],
@@ -204,6 +208,18 @@ def _paths(batch: PatentBatch, prepared: Prepared, verdicts: pd.DataFrame) -> pd
         return pd.DataFrame(columns=PATH_COLUMNS)
     paths = pd.concat(parts, ignore_index=True)
     return paths.sort_values(["position"], kind="stable", ignore_index=True)
+
+
+def _renewal_action(due: np.ndarray, first: np.ndarray) -> np.ndarray:
+    """'keep it in force: pay the N annuities due before the date (first YYYY-MM-DD)…',
+    built with vectorized string operations."""
+    count = pd.Series(due).astype(str)
+    noun = pd.Series(np.where(due == 1, " annuity", " annuities"))
+    when = pd.Series(to_iso(first)).fillna("")
+    text = "keep it in force: pay the " + count + noun + " due before the date (first on "
+    text = text + when + "); it counts from the date"
+    none = "keep it in force; no annuity falls due before the date, it counts from then"
+    return np.where(due > 0, text.to_numpy(dtype=object), none)
 
 
 def _risks(
@@ -315,7 +331,8 @@ def _assumptions(prepared: Prepared, rule: PatentRule, until: dt.date, populatio
     notes = [
         "Paths use the rule version in force on as_of "
         f"({prepared.version.effective.start}); a path's date assumes nothing else changes.",
-        "Only patents in the register: no new grants, pending applications stay pending.",
+        "Only patents in the register: grants it records after as_of count from their "
+        "grant date; no other application is granted.",
         "all_annuities_paid: every annuity is paid; pledges, family grants and awards stay "
         "as registered; an invention lapses at the end of its 20-year term "
         "(专利法 第四十二条).",

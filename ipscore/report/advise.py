@@ -31,13 +31,18 @@ def header(advice: Advice) -> str:
     )
 
 
-def ranked_paths(advice: Advice, top: int = 20) -> Table:
-    table = Table(title=f"Soonest and cheapest paths (top {top})", title_justify="left")
+def ranked_paths(advice: Advice, top: int = 20, by: str = "date") -> Table:
+    title = (
+        f"Soonest: renew and it counts (top {top})"
+        if by == "date"
+        else f"Cheapest: smallest pledge gaps (top {top})"
+    )
+    table = Table(title=title, title_justify="left")
     for name in ("id", "region", "criterion", "date", "万元", "annuities due", "action"):
         table.add_column(name, overflow="fold")
-    for row in advice.ranked_paths(top).itertuples():
+    for row in advice.ranked_paths(top, by).itertuples():
         date = None if pd.isna(row.date) else pd.Timestamp(row.date).date().isoformat()
-        amount = None if pd.isna(row.amount) else f"{row.amount:,.4g}"
+        amount = None if pd.isna(row.amount) else f"{row.amount:,.4f}".rstrip("0").rstrip(".")
         table.add_row(
             _cell(row.id),
             _cell(row.region),
@@ -111,7 +116,9 @@ def plan(advice: Advice) -> str | None:
 
 def render_advice(advice: Advice, console: Console, top: int = 20) -> None:
     console.print(header(advice))
-    console.print(ranked_paths(advice, top))
+    console.print(ranked_paths(advice, top, "date"))
+    if advice.paths["amount"].notna().any():
+        console.print(ranked_paths(advice, top, "amount"))
     if len(advice.risks):
         console.print(risks(advice))
     console.print(projection(advice))

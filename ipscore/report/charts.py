@@ -188,7 +188,7 @@ def advise_charts(data: dict[str, Any]) -> list[Chart]:
         alt.Chart(shown)
         .mark_line(point=True)
         .encode(
-            x=alt.X("date:T", title="year-end 年末"),
+            x=alt.X("date:O", title="year-end 年末", axis=alt.Axis(labelAngle=0)),
             y=alt.Y(f"{measure}:Q", title=measure),
             color=alt.Color("region:N"),
             strokeDash=alt.StrokeDash("basis:N"),
@@ -206,7 +206,7 @@ def advise_charts(data: dict[str, Any]) -> list[Chart]:
             alt.Chart(ours)
             .mark_line(point=True)
             .encode(
-                x=alt.X("date:T", title="year-end 年末"),
+                x=alt.X("date:O", title="year-end 年末", axis=alt.Axis(labelAngle=0)),
                 y=alt.Y("per_10k:Q", title="每万人口高价值发明专利"),
                 strokeDash="basis:N",
             )

@@ -19,7 +19,7 @@ from ipscore.report.tables import Sheet, header
 
 ROWS_SHOWN = 300
 STYLE = f"""
-body {{ font-family: {FONT}; margin: 2em auto; max-width: 70em; color: #222; }}
+body {{ font-family: {FONT}; margin: 2em auto; padding: 0 2em; max-width: 70em; color: #222; }}
 h1 {{ font-size: 1.5em; }} h2 {{ font-size: 1.2em; margin-top: 2em; }}
 table {{ border-collapse: collapse; font-size: 0.85em; margin: 0.5em 0; }}
 th, td {{ border: 1px solid #ccc; padding: 0.2em 0.5em; vertical-align: top; }}
