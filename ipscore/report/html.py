@@ -15,7 +15,7 @@ import pandas as pd
 from ipscore.report.charts import FONT, charts_for
 from ipscore.report.export import atomic_path
 from ipscore.report.handoff import readable
-from ipscore.report.tables import Sheet, header
+from ipscore.report.tables import Sheet, header, is_year
 
 ROWS_SHOWN = 300
 STYLE = f"""
@@ -34,26 +34,34 @@ td.n {{ text-align: right; font-variant-numeric: tabular-nums; }}
 """
 
 
-def _cell(column: str, value: Any) -> str:
+def _cell(column: str, value: Any, plain: bool = False) -> str:
     if value is None or (isinstance(value, float) and pd.isna(value)):
         return "<td></td>"
     if isinstance(value, bool):
         return f"<td>{value}</td>"
     if isinstance(value, int | float):
-        text = f"{value:,}" if isinstance(value, int) else f"{value:,.4g}"
+        if plain:  # a year: 2023, not 2,023
+            text = f"{value:g}"
+        else:
+            text = f"{value:,}" if isinstance(value, int) else f"{value:,.4g}"
         return f'<td class="n">{text}</td>'
     css = f' class="status-{html.escape(str(value))}"' if column == "status" else ""
     return f"<td{css}>{html.escape(str(value))}</td>"
+
+
+def _row(columns: list, row) -> str:
+    key = row[0] if len(row) else None
+    cells = "".join(
+        _cell(str(c), v, is_year(str(c), key)) for c, v in zip(columns, row, strict=True)
+    )
+    return f"<tr>{cells}</tr>"
 
 
 def table_html(sheet: Sheet) -> str:
     frame = sheet.frame
     head = "".join(f"<th>{html.escape(header(str(c)))}</th>" for c in frame.columns)
     body = "\n".join(
-        "<tr>"
-        + "".join(_cell(str(c), v) for c, v in zip(frame.columns, row, strict=True))
-        + "</tr>"
-        for row in frame.head(ROWS_SHOWN).itertuples(index=False)
+        _row(list(frame.columns), row) for row in frame.head(ROWS_SHOWN).itertuples(index=False)
     )
     more = (
         f'<p class="note">{len(frame) - ROWS_SHOWN:,} more rows: see the .xlsx report or --json</p>'

@@ -88,6 +88,12 @@ def header(key: str) -> str:
     return f"{zh} {key}" if zh else key
 
 
+def is_year(column: str, row_key: Any) -> bool:
+    """Years print without thousands separators: a year column, or a key/value row
+    whose key names a year."""
+    return "year" in column or (column == "value" and "year" in str(row_key))
+
+
 def _cell(value: Any) -> Any:
     if isinstance(value, list):
         if all(not isinstance(v, dict | list) for v in value):

@@ -19,7 +19,7 @@ import xlsxwriter
 
 from ipscore.report.export import atomic_path
 from ipscore.report.handoff import readable
-from ipscore.report.tables import Sheet, header
+from ipscore.report.tables import Sheet, header, is_year
 
 EXCEL_ROWS = 1_048_576
 PERCENT = {"share", "rate", "attainment", "elapsed", "progress", "coverage", "qualified_share"}
@@ -69,6 +69,7 @@ def _formats(book) -> dict[str, Any]:
             {"bold": True, "text_wrap": True, "valign": "top", "bg_color": "#D9E1F2", "border": 1}
         ),
         "int": book.add_format({"num_format": "#,##0"}),
+        "year": book.add_format({"num_format": "0"}),
         "decimal": book.add_format({"num_format": "#,##0.00"}),
         "percent": book.add_format({"num_format": "0.0%"}),
         "amount": book.add_format({"num_format": "#,##0.0000"}),
@@ -108,8 +109,10 @@ def _write_sheet(book, formats, sheet: Sheet, name: str) -> None:
         ws.write_string(0, c, header(str(column)), formats["header"])
         kind = _kind(str(column), frame[column])
         cells = shown[column].tolist()
-        for r, value in enumerate(cells, start=1):
-            _write_cell(ws, r, c, value, kind, formats)
+        keys = shown.iloc[:, 0].tolist()
+        for r, (value, key) in enumerate(zip(cells, keys, strict=True), start=1):
+            plain = kind != "date" and is_year(str(column), key)
+            _write_cell(ws, r, c, value, "year" if plain else kind, formats)
         texts = [header(str(column))] + [str(v) for v in cells[:2000]]
         width = max(display_width(t) for t in texts) + 2
         ws.set_column(c, c, min(max(width, 8), 60))
