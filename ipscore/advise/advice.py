@@ -8,6 +8,7 @@ projection. `to_json()` nests them per patent for the --json contract.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
@@ -78,7 +79,7 @@ class Advice:
             "rules": p.rule.id,
             "version": p.version.effective.start.isoformat(),
             "counts": self.counts(),
-            "patents": self._patents_json(),
+            "patents": _without_gc(self._patents_json),
             "projection": _projection_json(self.projection),
             "lapse_rates": self.lapse_rates.to_dict("records"),
             "plan": self.plan,
@@ -87,35 +88,61 @@ class Advice:
 
     def _patents_json(self) -> list[dict[str, Any]]:
         v = self.verdicts
-        paths = _grouped(self.paths.assign(date=to_iso(self.paths["date"].to_numpy())), "paths")
-        risks = _grouped(self.risks.assign(date=to_iso(self.risks["date"].to_numpy())), "risks")
+        paths = _grouped(self.paths, ["criterion", "action", "date", "amount"])
+        risks = _grouped(self.risks, RISK_COLUMNS[1:])
+        # What each reason code says, worked out once per code rather than per patent.
+        reasons = v["reasons"].array
+        criteria = set(self.prepared.criteria_ids)
+        extra = [_reason_entry(str(label), criteria) for label in reasons.categories]
         ids = v["id"].astype(object).tolist()
         eligible = v["eligible"].tolist()
         high = v["high_value"].tolist()
-        reasons = v["reasons"].astype(object).tolist()
-        criteria = self.prepared.criteria_ids
-        out = []
-        for i, (pid, ok, hv, why) in enumerate(zip(ids, eligible, high, reasons, strict=True)):
-            entry = {"id": pid, "eligible": ok, "high_value": hv}
-            entry["paths"] = paths.get(i, [])
-            entry["risks"] = risks.get(i, [])
-            if not ok:
-                entry["not_eligible"] = why.removeprefix("not eligible: ").split("+")
-            elif hv:
-                entry["rests_on"] = [c for c in why.split("+") if c in criteria]
-            out.append(entry)
-        return out
+        codes = reasons.codes.tolist()
+        return [
+            {
+                "id": pid,
+                "eligible": ok,
+                "high_value": hv,
+                "paths": paths.get(i) or [],
+                "risks": risks.get(i) or [],
+                **extra[code],
+            }
+            for i, (pid, ok, hv, code) in enumerate(zip(ids, eligible, high, codes, strict=True))
+        ]
 
 
-def _grouped(frame: pd.DataFrame, kind: str) -> dict[int, list[dict[str, Any]]]:
-    keep = ["criterion", "action", "date", "amount"] if kind == "paths" else RISK_COLUMNS[1:]
-    if kind == "paths":
-        frame = frame.assign(amount=frame["amount"].astype(object).where(frame["amount"].notna()))
+def _without_gc(build):
+    """Build millions of small dicts with the cyclic garbage collector paused: they hold no
+    cycles, and its repeated passes over the growing heap would triple the time."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return build()
+    finally:
+        if enabled:
+            gc.enable()
+
+
+def _reason_entry(label: str, criteria: set[str]) -> dict[str, list[str]]:
+    if label.startswith("not eligible: "):
+        return {"not_eligible": label.removeprefix("not eligible: ").split("+")}
+    passed = [c for c in label.split("+") if c in criteria]
+    return {"rests_on": passed} if passed else {}
+
+
+def _grouped(frame: pd.DataFrame, keep: list[str]) -> dict[int, list[dict[str, Any]]]:
+    """Records per patent position, None for missing values, from plain column lists."""
+    columns = []
+    for name in keep:
+        values = frame[name]
+        if name == "date":
+            columns.append(to_iso(values.to_numpy()).tolist())
+        else:
+            cells = values.astype(object)
+            columns.append(cells.where(values.notna(), None).tolist())
     grouped: dict[int, list[dict[str, Any]]] = {}
-    cells = frame[keep].astype(object)
-    records = cells.where(cells.notna(), None).to_dict("records")
-    for position, record in zip(frame["position"].tolist(), records, strict=True):
-        grouped.setdefault(position, []).append(record)
+    for position, *cells in zip(frame["position"].tolist(), *columns, strict=True):
+        grouped.setdefault(position, []).append(dict(zip(keep, cells, strict=True)))
     return grouped
 
 
