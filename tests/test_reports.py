@@ -278,3 +278,12 @@ def test_report_needs_a_known_extension(tmp_path):
     result = runner.invoke(app, ["monitor", "gz-14th-ip", "--report", str(tmp_path / "x.pdf")])
     assert result.exit_code == 2
     assert ".xlsx or .html" in result.stderr
+
+
+def test_report_to_an_unwritable_place_exits_2(tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("")
+    target = blocker / "sub" / "r.xlsx"  # a folder inside a file cannot be made
+    result = runner.invoke(app, ["monitor", "gz-14th-ip", "--report", str(target)])
+    assert result.exit_code == 2
+    assert "cannot write" in result.stderr

@@ -25,11 +25,14 @@ def write_report(kind: str, data: dict[str, Any], path: Path, title: str | None 
     if suffix not in FORMATS:
         raise InputError(f"--report {path}: write .xlsx or .html, not {suffix or 'no extension'!r}")
     sheets = sheets_for(kind, data)
-    if suffix == ".xlsx":
-        from ipscore.report.workbook import write_workbook
+    try:
+        if suffix == ".xlsx":
+            from ipscore.report.workbook import write_workbook
 
-        write_workbook(sheets, path)
-    else:
-        from ipscore.report.html import write_html
+            write_workbook(sheets, path)
+        else:
+            from ipscore.report.html import write_html
 
-        write_html(title or f"ipscore {kind}", kind, data, sheets, path)
+            write_html(title or f"ipscore {kind}", kind, data, sheets, path)
+    except OSError as problem:
+        raise InputError(f"--report {path}: cannot write it ({problem.strerror})") from None

@@ -24,7 +24,9 @@ def industries(result: Classification) -> list[dict[str, Any]]:
     has_code = ipc.lengths > 0
     main = np.full(len(ipc), -1, dtype=np.int64)
     main[has_code] = ipc.codes[ipc.offsets[:-1][has_code]]
-    labels = np.array([_industry(table, code) for code in ipc.vocab] + ["(none)"], dtype=object)
+    used = np.unique(main[main >= 0])  # distinct main codes only
+    labels = np.full(len(ipc.vocab) + 1, "(none)", dtype=object)
+    labels[used] = [_industry(table, code) for code in ipc.vocab[used]]
     industry = labels[np.where(main >= 0, main, len(labels) - 1)]
     frame = pd.DataFrame(
         {
