@@ -126,9 +126,12 @@ def score_charts(data: dict[str, Any]) -> list[Chart]:
         .mark_point(filled=True, size=70)
         .encode(x="rank:Q", y=axis, tooltip=["unit", "rank", "low", "high", "score"])
     )
-    return [
-        ("Index ranks with uncertainty intervals 排名区间", (rule + point).properties(width=420))
+    ends = [
+        alt.Chart(frame).mark_tick(thickness=2, size=12).encode(x=f"{end}:Q", y=axis)
+        for end in ("low", "high")  # visible even when the interval is a single rank
     ]
+    layered = alt.layer(rule, *ends, point).properties(width=420)
+    return [("Index ranks with uncertainty intervals 排名区间", layered)]
 
 
 def sweep_charts(data: dict[str, Any]) -> list[Chart]:
@@ -144,12 +147,15 @@ def sweep_charts(data: dict[str, Any]) -> list[Chart]:
         .mark_line(point=True)
         .encode(
             x=alt.X("value:Q", title=str(data.get("vary", "value"))),
-            y=alt.Y("result:Q", title=""),
-            color="metric:N",
+            y=alt.Y("result:Q", title="", scale=alt.Scale(zero=False)),
+            color=alt.Color("metric:N", legend=None),
             tooltip=["value", "metric", "result"],
         )
+        .properties(width=420, height=160)
+        .facet(row=alt.Row("metric:N", title=""))
+        .resolve_scale(y="independent")  # each metric on its own axis: small moves show
     )
-    return [("Sweep 参数扫描", chart.properties(width=420))]
+    return [("Sweep 参数扫描", chart)]
 
 
 def whatif_charts(data: dict[str, Any]) -> list[Chart]:
