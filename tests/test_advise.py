@@ -270,3 +270,14 @@ def test_cli_bad_input_exits_2(register, args, message):
     result = runner.invoke(app, ["advise", str(register), "--as-of", "2023-12-31", *args])
     assert result.exit_code == 2
     assert message in result.stderr
+
+
+def test_strategic_emerging_names_the_nearest_table_row(rule):
+    # G05B 19/04 is not in the sample table; its subclass has one row, G05B 19/418.
+    batch = batch_of({"ipc": "G05B 19/04"}, {"ipc": "A47J 27/00"})
+    actions = _paths(advise(batch, rule, AS_OF), "strategic_emerging")["action"].tolist()
+    assert actions[0] == (
+        "determined by IPC; no action (nearest SEI table row in its subclass: "
+        "G05B 19/418 → 2.1 智能制造装备产业)"
+    )
+    assert actions[1] == "determined by IPC; no action"  # no row in subclass A47J

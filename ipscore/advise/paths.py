@@ -39,7 +39,7 @@ class Path:
     criterion: str
     kind: str  # time | amount | overseas | award | ipc | other
     positions: np.ndarray
-    action: str
+    action: str | np.ndarray  # one text, or one per position
     date: np.ndarray | None = None  # datetime64[D], NaT where none
     amount: np.ndarray | None = None  # 万元, NaN where none
 
@@ -213,8 +213,60 @@ def criterion_paths(
         )
         return Path(condition.id, kind, positions, "win one of: " + ", ".join(map(str, wanted)))
     if kind == "ipc":
-        return Path(condition.id, kind, positions, "determined by IPC; no action")
+        return Path(condition.id, kind, positions, _ipc_actions(node, columns, positions, prepared))
     return Path(condition.id, kind, positions, f"meet: {condition.when}")
+
+
+# --- IPC: no action, but the nearest table row is worth knowing -----------------------------------
+
+
+def _ipc_actions(node, columns, positions: np.ndarray, prepared: Prepared):
+    """ "determined by IPC; no action", with the nearest row of the table in the main code's
+    subclass (closest main group) where there is one. Worked out per distinct main code."""
+    base = "determined by IPC; no action"
+    names = [
+        n.args[0].value
+        for n in walk(node)
+        if isinstance(n, expr_ast.Call)
+        and n.name == "table"
+        and isinstance(n.args[0], expr_ast.Literal)
+    ]
+    fields = [n.name for n in walk(node) if isinstance(n, expr_ast.Field)]
+    if not names or not fields or not isinstance(columns.get(fields[0]), ListColumn):
+        return base
+    table, codes = prepared.tables[names[0]], columns[fields[0]]
+    has_code = codes.lengths[positions] > 0
+    main = np.full(len(positions), -1, dtype=np.int64)
+    main[has_code] = codes.codes[codes.offsets[positions[has_code]]]
+    used = np.unique(main[main >= 0])
+    nearest = _nearest_rows(pd.Series(codes.vocab[used], dtype=object), table.rows)
+    labels = np.full(len(codes.vocab) + 1, None, dtype=object)
+    labels[used] = nearest
+    found = labels[np.where(main >= 0, main, len(codes.vocab))]
+    text = base + " (nearest SEI table row in its subclass: " + pd.Series(found) + ")"
+    return np.where(pd.isna(found), base, text.to_numpy(dtype=object))
+
+
+def _group_number(codes: pd.Series) -> pd.Series:
+    return pd.to_numeric(codes.str.extract(r" (\d+)/")[0], errors="coerce").fillna(0)
+
+
+def _nearest_rows(codes: pd.Series, rows: pd.DataFrame) -> np.ndarray:
+    """For each code, "IPC → sei_code sei_name" of the table row in the same subclass with
+    the closest main group number; None where the subclass has no row."""
+    mine = pd.DataFrame(
+        {"code": codes, "subclass": codes.str.slice(0, 4), "group": _group_number(codes)}
+    )
+    theirs = rows.assign(subclass=rows["ipc"].str.slice(0, 4), row_group=_group_number(rows["ipc"]))
+    pairs = mine.reset_index().merge(theirs, on="subclass", how="inner")
+    if pairs.empty:
+        return np.full(len(codes), None, dtype=object)
+    pairs["distance"] = (pairs["group"] - pairs["row_group"]).abs()
+    best = pairs.sort_values(["index", "distance", "ipc"]).drop_duplicates("index")
+    label = best["ipc"] + " → " + best["sei_code"].astype(str) + " " + best["sei_name"]
+    out = np.full(len(codes), None, dtype=object)
+    out[best["index"].to_numpy()] = label.to_numpy(dtype=object)
+    return out
 
 
 def to_iso(days: np.ndarray) -> np.ndarray:
