@@ -406,7 +406,12 @@ def score(
         ),
     ] = None,
     year: Annotated[int | None, typer.Option(help="Default: the latest year in the data.")] = None,
-    sensitivity: Annotated[int, typer.Option(help="Monte Carlo runs (0: none).")] = 0,
+    sensitivity: Annotated[
+        int,
+        typer.Option(
+            help="Sensitivity sample size N (COINr's): N·(d+2) runs for d uncertain choices; 0: none."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
     explain_unit: Annotated[
         str | None, typer.Option("--explain", help="One unit's full breakdown.")
