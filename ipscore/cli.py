@@ -409,7 +409,7 @@ def score(
     sensitivity: Annotated[
         int,
         typer.Option(
-            help="Sensitivity sample size N (COINr's): N·(d+2) runs for d uncertain choices; 0: none."
+            help="Sensitivity sample size N (as COINr): N·(d+2) runs for d choices; 0: none."
         ),
     ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
