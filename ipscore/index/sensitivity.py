@@ -64,11 +64,8 @@ def inputs(model: Model, draws: int, rng) -> list[Input]:
     found = []
     noise = options.weight_noise()
     levels = noise.levels or list(range(1, rule.depth))
-    if options.weights is not None or options.concentration is not None:
-        for level in levels:
-            found.append(
-                Input(f"weights level {level}", list(weight_sets(model, level, draws, rng)))
-            )
+    for level in levels:  # the weights always vary: by default a Dirichlet, as before
+        found.append(Input(f"weights level {level}", list(weight_sets(model, level, draws, rng))))
     if len(options.normalisations) > 1:
         found.append(Input("normalisation", list(options.normalisations)))
     if len(options.aggregations) > 1:
@@ -231,9 +228,7 @@ def analyse(result: IndexResult, runs: int, seed: int) -> dict[str, Any]:
         "runs": runs,
         "scored_runs": len(totals),
         "seed": seed,
-        "weights": noise.model_dump(mode="json")
-        if options.weights is not None or options.concentration is not None
-        else None,
+        "weights": noise.model_dump(mode="json"),
         "inputs": [{"name": i.name, "choices": len(i.options)} for i in found],
         "normalisations": list(options.normalisations),
         "aggregations": [a.label() for a in options.aggregations],
