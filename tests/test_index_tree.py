@@ -357,3 +357,21 @@ def test_a_geometric_mean_of_a_zero_names_the_node_and_unit():
     )
     assert result.exit_code == 2 and "Traceback" not in result.stderr
     assert "node environment: geometric mean of a score 0 (内蒙古自治区" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("step", "message"),
+    [
+        ({"impute": {"method": "mean", "indicators": ["nope"]}}, "unknown indicator"),
+        ({"denominate": {"indicators": ["a"], "by": "region"}}, "kind: number"),
+        ({"impute": {"method": "group-mean"}}, "needs `by`"),
+        ({"screen": {"threshold": 0.5, "by": "group", "level": 4}}, "is the top"),
+    ],
+)
+def test_bad_preparation_steps_are_rule_errors(step, message):
+    with pytest.raises(ValueError, match=message):
+        _rule(
+            [("p", [("a", dict(GP))])],
+            fields=[{"id": "region", "name": "region", "kind": "text"}],
+            prepare=[step],
+        )
