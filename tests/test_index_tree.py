@@ -375,3 +375,15 @@ def test_bad_preparation_steps_are_rule_errors(step, message):
             fields=[{"id": "region", "name": "region", "kind": "text"}],
             prepare=[step],
         )
+
+
+def test_set_a_parameter_of_a_shorthand_aggregation():
+    rule = api.resolve_rule("cn-province-example")
+    from ipscore.index.overrides import with_sets
+
+    changed = with_sets(rule, {"levels.3.aggregate.floor": 5, "output.aggregate.p": 2})
+    assert changed.levels[1].aggregate.floor == 5
+    assert changed.dimensions[0].aggregate.method == "geometric"  # the level's, then p
+    assert changed.dimensions[0].aggregate.p == 2
+    changed = with_sets(GD, {"levels.3.aggregate": "geometric", "levels.3.aggregate.floor": 1})
+    assert changed.level_aggregate(3).label() == "geometric floor=1"

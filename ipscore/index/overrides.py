@@ -42,8 +42,10 @@ def knobs(rule: IndexRule) -> list[str]:
 def _put(data: dict, path: list[str], value: Any, key: str, rule: IndexRule) -> None:
     *head, last = path
     for part in head:
-        if not isinstance(data.get(part), dict):
-            data[part] = {} if data.get(part) is None else data[part]
+        if data.get(part) is None:
+            data[part] = {}
+        elif isinstance(data[part], str):  # the shorthand `aggregate: geometric`
+            data[part] = {"method": data[part]}
         data = data[part]
         if not isinstance(data, dict):
             raise KeyError(f"unknown key {key!r}{did_you_mean(key, knobs(rule))}")
@@ -71,7 +73,9 @@ def _apply(data: dict, rule: IndexRule, key: str, value: Any) -> None:
             if len(rest) == 1:
                 node["aggregate"] = value
             else:
-                current = node.get("aggregate") or rule.level_aggregate(2).model_dump()
+                level = next(n.depth() + 1 for n in rule.nodes() if n.id == name)
+                current = node.get("aggregate") or rule.level_aggregate(level).model_dump()
+                current = {"method": current} if isinstance(current, str) else current
                 node["aggregate"] = {**current, rest[1]: value}
         else:
             raise KeyError(f"unknown key {key!r}{did_you_mean(key, knobs(rule))}")
