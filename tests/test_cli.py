@@ -192,6 +192,7 @@ def test_rules_commands():
             "gz-14th-ip",
             "gd-strong-city",
             "portfolio",
+            "cn-province-example",
         ]
     )
     for id_ in ("cn-high-value-invention", "gd-13th-ip", "gd-strong-city"):
