@@ -52,6 +52,7 @@ ALERTS = [
         "after": "annuity_due",
         "when": "high_value",
         "within": "$grace",
+        "ahead": "15d",
     },
     {
         "id": "lapses",
@@ -180,6 +181,7 @@ def _alerts(alert, seen, params, until):
                 yield (alert.id, s.patent, s.day)
     elif alert.pattern == "absent":
         w = dt.timedelta(days=days(alert.within, params))
+        ahead = dt.timedelta(days=days(alert.ahead, params) if alert.ahead else 0)
         for a in seen:
             if a.kind != alert.after or a.notice or not holds(alert.when, a, params):
                 continue
@@ -190,7 +192,7 @@ def _alerts(alert, seen, params, until):
                 e.kind == alert.absent
                 and not e.notice
                 and e.patent == a.patent
-                and a.day <= e.day <= deadline
+                and a.day - ahead <= e.day <= deadline
                 for e in seen
             )
             if not met:

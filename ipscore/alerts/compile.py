@@ -26,13 +26,15 @@ one lapse could not count towards two windows, and only one rule would see it.
 Every trigger carries the version's window (`_day` within `effective`), so durable decides
 which version's alert fires on a date.
 
-Two defects of durable_rules 2.0.28 shape these definitions (found with gdb and valgrind:
-segfaults in reduceExpressionSequence under isBetaMatch, about one test run in two):
-- after a nested `$and`/`$or` group in a correlated pattern its evaluator stops, so the
-  references that follow are never evaluated; references (`{"e0": ...}`) therefore come
-  first in every correlated pattern, the fact's own conditions after them;
-- `none(...)` joined with a timer fact, and `$add` on a referenced field, crashed it: the
-  absence uses a `pending` fact and window ends are fact fields (`_end_<days>`).
+durable_rules 2.0.28, read in its C source (jruizgit/rules, src/rules/events.c) and measured:
+- after a nested `$and`/`$or` group in a correlated pattern, reduceExpressionSequence
+  returns at the group's end, so the comparisons that follow are never evaluated;
+  references (`{"e0": ...}`) therefore come first in every correlated pattern, the fact's
+  own conditions (which may nest) after them;
+- it segfaulted now and then in its joins; the cause found (valgrind, then a fix that held
+  over repeated runs) is a dangling pointer to a fact's `id` text, worked around in
+  engine.py. While chasing it, `none(...)` and `$add` on a referenced field were replaced
+  (a `pending` fact; `_end_<days>` fields); they were not tried again since.
 """
 
 from __future__ import annotations
@@ -61,6 +63,7 @@ class CompiledAlert:
     version: AlertVersion
     within: int = 0  # days
     notice: int = 0  # days
+    ahead: int = 0  # days an absent pattern's expected event may come before its anchor
 
 
 @dataclass
@@ -130,10 +133,11 @@ def compile_version(rule: AlertRule, index: int, only: set[str] | None) -> Compi
             continue
         within = version.days(alert, "within") if alert.within else 0
         notice = version.days(alert, "notice") if alert.notice else 0
-        alerts[alert.id] = CompiledAlert(alert, rule, version, within, notice)
+        ahead = version.days(alert, "ahead") if alert.ahead else 0
+        alerts[alert.id] = CompiledAlert(alert, rule, version, within, notice, ahead)
         steps = alert.steps
         for step in steps:
-            keep(step.event, within + 1 if alert.pattern != "event" else 0)
+            keep(step.event, within + 1 + ahead if alert.pattern != "event" else 0)
         for step in steps:
             if step.event in ("annuity_due", "crosses_10_years"):
                 clock.add((step.event, notice))
@@ -169,7 +173,7 @@ def compile_version(rule: AlertRule, index: int, only: set[str] | None) -> Compi
                 pending = {"$and": [{"_t": "pending"}, {"_alert": alert.id}]}
                 expected = [
                     {"_patent": {"p": "_patent"}},
-                    {"$gte": {"_day": {"p": "_day"}}},
+                    {"$gte": {"_day": {"p": "_from"}}},
                     _within("p", within),
                     *_event(alert.absent),
                 ]

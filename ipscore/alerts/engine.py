@@ -21,6 +21,12 @@ durable_rules 2.0.28 behaviours relied on or worked around here:
   and is used from one thread.
 - With facts, every combination that satisfies a rule fires (once); retracting a fact
   drops its pending combinations.
+- A stored fact's `id` and `sid` still point into the JSON text the fact was asserted with
+  (copyMessage in src/rules/state.c re-points every other string into its own copy). The
+  host keeps that text until the fact is retracted; before it did, joins read freed memory
+  and segfaulted now and then (valgrind: invalid reads in reduceExpressionSequence).
+- Rulesets are never freed: one host per process makes each distinct ruleset once and
+  gives every watch its own session (`sid`).
 """
 
 from __future__ import annotations
@@ -33,6 +39,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+import durable_rules_engine
 import pandas as pd
 from durable import engine
 
@@ -75,6 +82,7 @@ class AlertHost(engine.Host):
 
     def __init__(self) -> None:
         self.fired: list[tuple[str, dict[str, Any]]] = []
+        self._texts: dict[tuple[str, int], str] = {}
         super().__init__()
 
     def _run(self) -> None:  # no background threads: time is simulated (module docstring)
@@ -87,11 +95,23 @@ class AlertHost(engine.Host):
         return record
 
     def assert_recorded(self, ruleset: str, fact: dict[str, Any]) -> list:
+        """Assert a fact; the rules that fired, with the facts each matched."""
         self.fired.clear()
+        rules = self.get_ruleset(ruleset)
+        # The engine keeps a pointer into the JSON text it was given for a fact's `id` and
+        # `sid` (copyMessage re-points every string but those two), so the text must live
+        # as long as the fact does: it is kept until the fact is retracted.
+        text = json.dumps(fact, ensure_ascii=False)
+        self._texts[(ruleset, fact["id"])] = text
+        result = durable_rules_engine.assert_fact(rules._handle, text)
         # An unmatched fact raises MessageNotHandledException: it is kept all the same.
         with contextlib.suppress(engine.MessageNotHandledException):
-            self.assert_fact(ruleset, fact)
+            rules.do_actions(rules._handle_result(result, fact), _raise_error)
         return list(self.fired)
+
+    def retract(self, ruleset: str, fact: dict[str, Any]) -> None:
+        self.retract_fact(ruleset, fact)
+        self._texts.pop((ruleset, fact["id"]), None)
 
 
 @dataclass
@@ -296,6 +316,7 @@ class AlertEngine:
             "_anchor": anchor["_seq"],
             "_patent": anchor["_patent"],
             "_day": anchor["_day"],
+            "_from": anchor["_day"] - compiled.alerts[alert_id].ahead,
             f"_end_{within}": anchor["_day"] + within,
             "anchor": anchor,
         }
@@ -325,10 +346,10 @@ class AlertEngine:
         return found
 
     def _retract(self, ruleset: str, fact: dict) -> None:
-        if not RETRACT or fact["id"] in self._retracted:
+        if (not RETRACT and fact["_t"] != "pending") or fact["id"] in self._retracted:
             return  # retracting twice is not asked of durable_rules
         self._retracted.add(fact["id"])
-        self.host.retract_fact(ruleset, fact)
+        self.host.retract(ruleset, fact)
 
     def _expire(self, day: dt.date) -> None:
         while self._expiry and self._expiry[0][0] < day:
@@ -432,3 +453,8 @@ def _in_force(record: Mapping[str, Any], day: dt.date) -> bool:
     if record.get("status") != "valid" or granted is None or pd.isna(granted):
         return False
     return pd.Timestamp(granted).date() <= day
+
+
+def _raise_error(error, _state) -> None:
+    if error:
+        raise error

@@ -66,7 +66,7 @@ def alert_problems(alert: Alert, version: AlertVersion) -> Iterator[tuple[tuple,
             yield key, message
         if _never_true(node, version):
             yield key, f"the condition {step.when!r} is never true: the alert can never fire"
-    for key in ("within", "notice"):
+    for key in ("within", "notice", "ahead"):
         if getattr(alert, key) is not None:
             try:
                 version.days(alert, key)

@@ -86,6 +86,9 @@ class Alert(Strict):
     when: str | None = Field(None, description="condition on the event (`after` for absent)")
     after: str | None = None
     within: str | None = None
+    ahead: str | None = Field(
+        None, description="absent: the expected event also counts this long before `after`"
+    )
     notice: str | None = None
     at_least: int | None = Field(None, ge=1)
     by: str | None = None
@@ -117,12 +120,12 @@ class Alert(Strict):
         allowed = {
             "event": {"when", "notice"},
             "sequence": {"within"},
-            "absent": {"after", "within", "when"},
+            "absent": {"after", "within", "when", "ahead"},
             "count": {"within", "at_least", "by", "when"},
         }[kinds[0]]
         stray = [
             k
-            for k in ("when", "after", "within", "notice", "at_least", "by")
+            for k in ("when", "after", "within", "notice", "at_least", "by", "ahead")
             if getattr(self, k) is not None and k not in allowed
         ]
         if stray:
