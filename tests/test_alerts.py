@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from pathlib import Path
+from types import SimpleNamespace
 
 import pandas as pd
 import pytest
@@ -20,6 +21,7 @@ from ipscore.events.watch import Watcher
 from ipscore.patents.validate import validate
 from ipscore.spec import load_rule_file
 from ipscore.spec.loader import bundled_rules_dir
+from tests.isolation import isolated
 
 runner = CliRunner()
 D = dt.date
@@ -59,6 +61,10 @@ def alert_file(tmp_path: Path, alerts: list[dict], versions: list[dict] | None =
 
 
 def watch(rule_path, records, events, until, start=None) -> list[AlertHit]:
+    return isolated(_watch, rule_path, records, events, until, start)
+
+
+def _watch(rule_path, records, events, until, start=None) -> list[AlertHit]:
     rule = load_rule_file(rule_path)
     batch = validate(pd.DataFrame(records), "test")
     assert not len(batch.rejects), batch.rejects
@@ -71,6 +77,18 @@ def watch(rule_path, records, events, until, start=None) -> list[AlertHit]:
     )
     found = watcher.run(EventStream(stream, [], len(stream), 0), until, start)
     return [f for f in found if isinstance(f, AlertHit)]
+
+
+def cli(args: list[str]) -> SimpleNamespace:
+    """The command line with alerts, in a child process (tests/isolation.py)."""
+    return isolated(_cli, args)
+
+
+def _cli(args: list[str]) -> SimpleNamespace:
+    result = runner.invoke(app, args)
+    return SimpleNamespace(
+        exit_code=result.exit_code, stdout=result.stdout, stderr=result.stderr, output=result.output
+    )
 
 
 def fired(hits) -> list[tuple[str, str, dt.date]]:
@@ -277,7 +295,7 @@ def test_the_alert_version_in_force_on_the_trigger_date_decides(tmp_path):
 
 
 def test_bundled_alert_examples_pass():
-    results = api.test_rule_files(bundled_rules_dir() / "alerts")
+    results = isolated(api.test_rule_files, bundled_rules_dir() / "alerts")
     assert results and all(r.passed for r in results)
 
 
@@ -296,8 +314,7 @@ def test_watch_json_interleaves_alerts_and_transitions(tmp_path):
         {"id": "CN3", "date": "2024-02-03", "type": "pledge_released"},
     ]
     events.write_text("\n".join(json.dumps(x) for x in lines), "utf-8")
-    result = runner.invoke(
-        app,
+    result = cli(
         ["watch", str(events), "--initial", str(portfolio), "--alerts", "portfolio", "--json"],
     )
     assert result.exit_code == 0, result.output
@@ -313,9 +330,7 @@ def test_watch_json_interleaves_alerts_and_transitions(tmp_path):
     assert {r["kind"] for r in stream} == {"alert", "transition"}
     fired_by_alert = {row["alert"]: row["fired"] for row in last["summary"]["alerts"]}
     assert fired_by_alert["transferred_abroad"] == 1 and fired_by_alert["owner_lapses"] == 0
-    one = runner.invoke(
-        app, ["watch", str(events), "--initial", str(portfolio), "--alerts", "transferred_abroad"]
-    )
+    one = cli(["watch", str(events), "--initial", str(portfolio), "--alerts", "transferred_abroad"])
     assert one.exit_code == 0 and "transferred_abroad" in one.stdout
     assert "pledge_only_released" not in one.stdout.split("Summary")[0]
 

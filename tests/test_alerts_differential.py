@@ -25,6 +25,7 @@ from ipscore.expr.scalar import ScalarEvaluator
 from ipscore.patents.validate import validate
 from ipscore.spec.models.alerts import AlertRule
 from ipscore.synthetic import generate
+from tests.isolation import isolated
 
 ALERTS = [
     {
@@ -263,6 +264,11 @@ def cases(draw):
 )
 @given(cases())
 def test_durable_rules_alerts_equal_the_reference(case):
+    got, expected = isolated(_both, case)
+    assert got == expected
+
+
+def _both(case):
     frame, events, until = case
     engine = RecordingEngine([(RULE, None)])
     watcher = Watcher.from_batch(
@@ -271,4 +277,4 @@ def test_durable_rules_alerts_equal_the_reference(case):
     stream = EventStream(events, [], len(events), 0)
     hits = [f for f in watcher.run(stream, until, dt.date(2024, 1, 1)) if isinstance(f, AlertHit)]
     got = sorted((h.alert, h.id, h.date) for h in hits)
-    assert got == reference(RULE, engine.seen, until)
+    return got, reference(RULE, engine.seen, until)

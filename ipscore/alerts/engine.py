@@ -25,8 +25,11 @@ durable_rules 2.0.28 behaviours relied on or worked around here:
   (copyMessage in src/rules/state.c re-points every other string into its own copy). The
   host keeps that text until the fact is retracted; before it did, joins read freed memory
   and segfaulted now and then (valgrind: invalid reads in reduceExpressionSequence).
-- Rulesets are never freed: one host per process makes each distinct ruleset once and
-  gives every watch its own session (`sid`).
+- Rulesets are never freed: one host per process makes each distinct ruleset once, and
+  every watch runs in a session (`sid`) of its own, with fact ids unique in the process,
+  and retracts its facts when it ends. A ruleset holds about 1,024 sessions, so a process
+  can run about a thousand watches with alerts (`delete_state` crashed it, so sessions
+  are not deleted).
 """
 
 from __future__ import annotations
@@ -129,12 +132,15 @@ class AlertEngine:
     _types: set[str] = field(default_factory=set)
     _seen: set[tuple[str, str, int]] = field(default_factory=set)
     _pending: list = field(default_factory=list)
+    _live: dict = field(default_factory=dict)  # pending facts still asserted
     _retracted: set[int] = field(default_factory=set)
     facts_asserted: int = 0
 
     def __post_init__(self) -> None:
         self._seq = next_ids()
-        self.sid = str(self._seq)  # this run's own durable_rules session
+        # Each watch in a session of its own: with one shared session, what earlier watches
+        # left in the engine's frames crashed later joins (segfaults, every other test run).
+        self.sid = str(self._seq)
         for rule, only in self.rules:
             for index in range(len(rule.versions)):
                 compiled = compile_version(rule, index, only)
@@ -214,6 +220,8 @@ class AlertEngine:
         if "until" in self._types:
             found += self.observe("until", "*", until, {}, False, {}, False, {})
         self._expire(dt.date.max)  # the watch is over: leave no fact behind
+        for name, pending in list(self._live.values()):
+            self._retract(name, pending)
         return found
 
     # --- facts --------------------------------------------------------------------------
@@ -331,6 +339,7 @@ class AlertEngine:
             "_seq": self._seq,
         }
         self._pending.append((compiled, pending))
+        self._live[pending["id"]] = (compiled.name, pending)
         self._push(day, "timer", (compiled, timer, pending))
 
     def _assert_pending(self) -> list[AlertHit]:
@@ -346,6 +355,7 @@ class AlertEngine:
         return found
 
     def _retract(self, ruleset: str, fact: dict) -> None:
+        self._live.pop(fact["id"], None)
         if (not RETRACT and fact["_t"] != "pending") or fact["id"] in self._retracted:
             return  # retracting twice is not asked of durable_rules
         self._retracted.add(fact["id"])
@@ -427,9 +437,7 @@ _SHARED: list[AlertHost] = []
 
 def shared_host() -> AlertHost:
     """One host per process, its rulesets made once per distinct definition, each watch in a
-    session (`sid`) of its own. durable_rules 2.0.28 never frees a ruleset, and with many
-    rulesets made and used one after another in one process (a test run) its joins crashed
-    now and then (segfault in reduceExpressionSequence); one host avoids making them."""
+    process-unique fact ids. durable_rules 2.0.28 never frees a ruleset."""
     if not _SHARED:
         _SHARED.append(AlertHost())
     return _SHARED[0]
