@@ -32,6 +32,8 @@ from ipscore.spec import (
 
 __all__ = [
     "Classification",
+    "advise",
+    "advise_file",
     "classify",
     "classify_file",
     "explain_file",
@@ -252,3 +254,43 @@ def score_index(
     if runs:
         analyse(result, runs, seed)
     return result
+
+
+# --- advice -----------------------------------------------------------------------------
+
+
+def advise(
+    batch: PatentBatch,
+    rule: PatentRule,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    overrides: dict[str, Any] | None = None,
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+):
+    """Paths to high-value per patent, risks of the high-value ones, and a projection
+    of the count to `until` (per 10,000 with a population, against a plan's target)."""
+    from ipscore.advise import advise as run
+
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    population = load_population(population_file) if population_file else None
+    return run(
+        batch, rule, as_of, until, overrides, tables, population, plan_rule(plan) if plan else None
+    )
+
+
+def advise_file(
+    path: str | Path,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+    overrides: dict[str, Any] | None = None,
+):
+    rule = patent_rule(rules)
+    return advise(
+        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
+    )
