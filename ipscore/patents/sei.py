@@ -64,7 +64,8 @@ def parse_pattern(text: str) -> tuple[str, str] | None:
             return lvl, found["sc"]
         if lvl == "main_group":
             return lvl, f"{found['sc']} {int(found['g'])}/00"
-        return lvl, normalize([compact])[0]
+        # The canonical subgroup spelling of ipscore.patents.ipc.normalize, for one code.
+        return lvl, f"{found['sc']} {int(found['g'])}/{found['s'].rstrip('0').ljust(2, '0')}"
     return None
 
 
@@ -274,12 +275,10 @@ def _code_key(code: str) -> tuple[int, ...]:
 
 
 def _or_per_row(codes: ListColumn, per_code: np.ndarray) -> np.ndarray:
-    values = per_code[codes.codes]
-    out = np.zeros(len(codes), dtype=np.uint64)
-    if len(values):
-        starts = np.minimum(codes.offsets[:-1], len(values) - 1)
-        out = np.bitwise_or.reduceat(values, starts)
-        out[codes.lengths == 0] = 0
+    # A trailing 0 lets every row start inside the array; empty rows are zeroed after.
+    values = np.append(per_code[codes.codes], np.uint64(0))
+    out = np.bitwise_or.reduceat(values, codes.offsets[:-1])
+    out[codes.lengths == 0] = 0
     return out
 
 
