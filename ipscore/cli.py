@@ -13,6 +13,7 @@ from typing import Annotated, Any
 import pandas as pd
 import typer
 import yaml
+from rich.markup import escape
 
 from ipscore import api
 from ipscore.errors import InputError
@@ -94,7 +95,7 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         yield
     except (InputError, RuleFileError, ExprError, LookupError) as problem:
         message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -246,6 +247,8 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
             "population": "demo",
             "as_of": as_of or api.DEMO_AS_OF,
         }
+    elif api.is_index(base):
+        spec = {"evaluate": "score", "index": base, "year": year}
     elif Path(base).exists():
         spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
     else:
@@ -253,12 +256,20 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
     return Scenario(id="one-off", title=f"one-off what-if on {base}", base=spec)
 
 
+def _key_value(item: str) -> tuple[str, Any]:
+    key, equals, text = item.partition("=")
+    if not equals:
+        raise InputError(f"--set {item!r}: write KEY=VALUE")
+    try:
+        return key.strip(), yaml.safe_load(text)
+    except yaml.YAMLError as problem:
+        reason = str(problem).splitlines()[0]
+        raise InputError(f"--set {item!r}: the value is not YAML ({reason})") from None
+
+
 def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
     for item in sets:
-        key, equals, text = item.partition("=")
-        if not equals:
-            raise InputError(f"--set {item!r}: write KEY=VALUE")
-        scenario = with_value(scenario, key.strip(), yaml.safe_load(text))
+        scenario = with_value(scenario, *_key_value(item))
     return scenario
 
 
@@ -267,7 +278,9 @@ def whatif(
     scenario: Annotated[str | None, typer.Argument(help="Bundled scenario id or file.")] = None,
     base: Annotated[
         str | None,
-        typer.Option(help="Without a scenario file: demo, a plan id, or a patents file."),
+        typer.Option(
+            help="Without a scenario file: demo, a plan id, an index id, or a patents file."
+        ),
     ] = None,
     as_of: AsOf = None,
     year: Annotated[int | None, typer.Option(help="Plan bases: the year to judge.")] = None,
@@ -419,17 +432,37 @@ def score(
         ),
     ] = None,
     year: Annotated[int | None, typer.Option(help="Default: the latest year in the data.")] = None,
-    sensitivity: Annotated[int, typer.Option(help="Monte Carlo runs (0: none).")] = 0,
+    sensitivity: Annotated[
+        int,
+        typer.Option(
+            help="Sensitivity sample size N (as COINr): N·(d+2) runs for d choices; 0: none."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
     explain_unit: Annotated[
         str | None, typer.Option("--explain", help="One unit's full breakdown.")
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUE: creation.weight=0.5, high_value_per_10k.goalposts=[0,25], "
+            "x.normalise.method=min-max, levels.2.aggregate=geometric …",
+        ),
+    ] = None,
+    cheapest: Annotated[
+        bool, typer.Option("--cheapest", help="Every unit's cheapest next point (slower).")
+    ] = False,
     as_json: Json = False,
     report: Report = None,
 ) -> None:
-    """Score units on a composite index: gates, dimensions, rank, qualification, sensitivity."""
+    """Score units on a composite index: every level, gates, rank, qualification,
+    sensitivity."""
     with _exit_2_on_bad_input():
-        result = api.score_index(index, data, year, sensitivity, seed)
+        overrides = dict(_key_value(item) for item in sets or [])
+        result = api.score_index(
+            index, data, year, sensitivity, seed, overrides, cheapest, explain_unit
+        )
         unit = result.unit(explain_unit) if explain_unit else None
     _report(report, "score", result.to_json(), f"ipscore score {index}")
     _emit(
@@ -478,7 +511,7 @@ def rules_check(
     """Validate rule files; exit 2 with file:line for each problem."""
     problems, checked = api.check_rule_files(path)
     for problem in problems:
-        err.print(f"[red]{problem}", highlight=False, soft_wrap=True)
+        err.print(f"[red]{escape(str(problem))}", highlight=False, soft_wrap=True)
     out.print(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(2)
