@@ -155,16 +155,9 @@ def classify(
 
 
 def _report_data(result: api.Classification) -> dict[str, Any]:
-    """The --json result, with the rejected rows and the industry breakdown the reports
-    show as sheets."""
-    from ipscore.report.industries import industries
-
+    """The --json result, with the rejected rows the reports show as a sheet."""
     rejects = result.batch.rejects.astype(object).where(result.batch.rejects.notna(), None)
-    return {
-        **result.to_json(),
-        "industries": industries(result),
-        "rejects": rejects.to_dict("records"),
-    }
+    return {**result.to_json(), "rejects": rejects.to_dict("records")}
 
 
 def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
