@@ -75,9 +75,9 @@ def industry_column(batch: PatentBatch, prepared: Prepared) -> pd.Categorical | 
 
 
 def breakdown(
-    bits: np.ndarray, eligible: np.ndarray, high_value: np.ndarray, table: IpcTable
+    bits: np.ndarray, high_value: np.ndarray, table: IpcTable
 ) -> list[dict[str, Any]]:
-    """Eligible and high-value patents by 大类 and 中类 (a patent counts in each of its
+    """Evaluated and high-value patents by 大类 and 中类 (a patent counts in each of its
     industries once; a 大类 counts a patent once however many of its 中类 it has)."""
     names = table.bit_industries
     masks = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(names)}
@@ -87,23 +87,23 @@ def breakdown(
         tops[top] = tops.get(top, np.uint64(0)) | mask
     distinct, index = np.unique(bits, return_inverse=True)
     index = index.reshape(-1)
-    per_eligible = np.bincount(index, weights=eligible, minlength=len(distinct))
+    per_patent = np.bincount(index, minlength=len(distinct))  # every evaluated patent
     per_high = np.bincount(index, weights=high_value, minlength=len(distinct))
     out = []
     for top in sorted(tops, key=int):
-        out.append(_row(top, 1, tops[top], distinct, per_eligible, per_high, table))
+        out.append(_row(top, 1, tops[top], distinct, per_patent, per_high, table))
         for code in (c for c in names if c.split(".")[0] == top):
-            out.append(_row(code, 2, masks[code], distinct, per_eligible, per_high, table))
+            out.append(_row(code, 2, masks[code], distinct, per_patent, per_high, table))
     return [row for row in out if row["patents"]]
 
 
-def _row(code, level, mask, distinct, per_eligible, per_high, table) -> dict[str, Any]:
+def _row(code, level, mask, distinct, per_patent, per_high, table) -> dict[str, Any]:
     has = (distinct & mask) != 0
     return {
         "code": code,
         "name": table.industries.name(code),
         "level": level,
-        "patents": int(per_eligible[has].sum()),
+        "patents": int(per_patent[has].sum()),
         "high_value": int(per_high[has].sum()),
     }
 

@@ -32,13 +32,12 @@ class Classification:
             self.verdicts["sei_industries"] = labels
 
     def industries(self) -> list[dict[str, Any]]:
-        """Eligible and high-value patents by 战略性新兴产业 大类 and 中类."""
+        """Evaluated and high-value patents by 战略性新兴产业 大类 and 中类."""
         found = industries.sei_call(self.prepared)
         if found is None:
             return []
         return industries.breakdown(
             industries.row_bits(self.batch, self.prepared, found),
-            self.verdicts["eligible"].to_numpy(),
             self.verdicts["high_value"].to_numpy(),
             industries.table_of(self.prepared, found),
         )
