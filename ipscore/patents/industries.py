@@ -74,9 +74,7 @@ def industry_column(batch: PatentBatch, prepared: Prepared) -> pd.Categorical | 
     return table_of(prepared, found).labels(row_bits(batch, prepared, found))
 
 
-def breakdown(
-    bits: np.ndarray, high_value: np.ndarray, table: IpcTable
-) -> list[dict[str, Any]]:
+def breakdown(bits: np.ndarray, high_value: np.ndarray, table: IpcTable) -> list[dict[str, Any]]:
     """Evaluated and high-value patents by 大类 and 中类 (a patent counts in each of its
     industries once; a 大类 counts a patent once however many of its 中类 it has)."""
     names = table.bit_industries
