@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -15,6 +16,7 @@ from ipscore.expr.errors import did_you_mean
 from ipscore.patents.readers import read_csv_text
 from ipscore.patents.schema import AWARDS, COUNTRIES
 
+_ISO_DAY = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 #: Each event type and the payload keys it needs.
 EVENT_TYPES: dict[str, tuple[str, ...]] = {
     "filed": ("patent_type", "ipc", "owner_country"),
@@ -62,14 +64,7 @@ def _rows(path: Path) -> list[dict[str, Any]]:
     if not path.exists():
         raise InputError(f"{path}: no such file")
     if path.suffix.lower() in (".jsonl", ".json", ".ndjson"):
-        rows = []
-        for number, line in enumerate(path.read_text("utf-8").splitlines(), 1):
-            if line.strip():
-                try:
-                    rows.append({"line": number, **json.loads(line)})
-                except json.JSONDecodeError as err:
-                    rows.append({"line": number, "_error": f"not JSON: {err.msg}"})
-        return rows
+        return [_json_row(number, line) for number, line in _json_lines(path) if line.strip()]
     frame = read_csv_text(path, dtype=str)
     missing = [c for c in ("id", "date", "type") if c not in frame.columns]
     if missing:
@@ -81,6 +76,42 @@ def _rows(path: Path) -> list[dict[str, Any]]:
         {"line": i + 2, **{k: v for k, v in row.items() if isinstance(v, str)}}
         for i, row in enumerate(frame.to_dict("records"))
     ]
+
+
+def _json_lines(path: Path) -> list[tuple[int, str]]:
+    """JSON lines: split on newlines only (U+2028 is text inside a JSON string, not a line
+    break); a UTF-8 BOM is dropped; UTF-16 (by its BOM) and GBK are read too."""
+    data = path.read_bytes()
+    for bom, encoding in (
+        (b"\xef\xbb\xbf", "utf-8-sig"),
+        (b"\xff\xfe", "utf-16"),
+        (b"\xfe\xff", "utf-16"),
+    ):
+        if data.startswith(bom):
+            text = data.decode(encoding)
+            break
+    else:
+        try:
+            text = data.decode("utf-8")
+        except UnicodeDecodeError:
+            try:
+                text = data.decode("gb18030")
+            except UnicodeDecodeError as err:
+                raise InputError(f"{path}: neither UTF-8 nor GBK text ({err.reason})") from None
+    return list(enumerate(text.replace("\r\n", "\n").split("\n"), 1))
+
+
+def _json_row(number: int, line: str) -> dict[str, Any]:
+    """One line's object; its own "line" key never replaces the file's line number."""
+    try:
+        value = json.loads(line)
+    except json.JSONDecodeError as err:
+        return {"line": number, "_error": f"not JSON: {err.msg}"}
+    except RecursionError:
+        return {"line": number, "_error": "not JSON: nested too deeply"}
+    if not isinstance(value, dict):
+        return {"line": number, "_error": f"not a JSON object but a {type(value).__name__}"}
+    return {**value, "line": number}
 
 
 def _payload(raw: Any) -> dict[str, Any]:
@@ -104,7 +135,10 @@ def _check(row: dict[str, Any]) -> Event:
     if kind not in EVENT_TYPES:
         raise ValueError(f"unknown event type {kind!r}{did_you_mean(kind, EVENT_TYPES)}")
     try:
-        date = dt.date.fromisoformat(str(row.get("date", "")).strip())
+        text = str(row.get("date", "")).strip()
+        if not _ISO_DAY.match(text):  # fromisoformat also takes 2024-W10-1 and 20240301
+            raise ValueError(text)
+        date = dt.date.fromisoformat(text)
     except ValueError:
         raise ValueError(f"date {row.get('date')!r} is not a YYYY-MM-DD date") from None
     try:
@@ -137,7 +171,10 @@ def _normalized(kind: str, payload: dict[str, Any]) -> dict[str, Any]:
         )
     if "owner_country" in payload and kind == "transferred":
         text = str(payload["owner_country"]).strip()
-        payload["owner_country"] = COUNTRIES.get(text, text.upper())
+        code = COUNTRIES.get(text, text.upper())
+        if len(code) != 2 or not code.isalpha():
+            raise ValueError(f"owner_country {payload['owner_country']!r} is not a 2-letter code")
+        payload["owner_country"] = code
     return payload
 
 
@@ -159,8 +196,19 @@ def read_events(path: str | Path) -> EventStream:
                 }
             )
     ordered = sorted(events, key=lambda e: e.date)  # stable: same-day order is kept
-    reordered = sum(a is not b for a, b in zip(events, ordered, strict=True))
+    reordered = _late(events)
     return EventStream(ordered, rejects, len(rows), reordered)
+
+
+def _late(events: list[Event]) -> int:
+    """Events dated before an event that came earlier in the file: the ones put back."""
+    late, latest = 0, None
+    for event in events:
+        if latest is not None and event.date < latest:
+            late += 1
+        else:
+            latest = event.date
+    return late
 
 
 #: One row (with its `line`) checked into an Event; ValueError names what is wrong.
