@@ -1,4 +1,4 @@
-"""Run one alert scenario in a forked child process.
+"""Run one alert scenario in a child process (forkserver).
 
 durable_rules 2.0.28 segfaults now and then when many alert watches run one after another
 in one process (see ipscore/alerts/engine.py); one watch per process (the command line)
@@ -22,8 +22,14 @@ def _child(connection, function, args) -> None:
         connection.close()
 
 
+_CONTEXT = multiprocessing.get_context("forkserver")
+# The children fork from a clean single-threaded server (a fork of the test process itself
+# can hang on locks its other threads held), with the package imported once.
+_CONTEXT.set_forkserver_preload(["ipscore.api", "ipscore.events.watch", "ipscore.alerts.engine"])
+
+
 def isolated(function: Callable[..., Any], *args: Any, timeout: float = 300) -> Any:
-    context = multiprocessing.get_context("fork")
+    context = _CONTEXT
     parent, child = context.Pipe(duplex=False)
     process = context.Process(target=_child, args=(child, function, args))
     process.start()
