@@ -15,10 +15,12 @@ from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
 from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
+from ipscore.patents.rule_types import rule_type_problems
 from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
+from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
     PlanRule,
@@ -114,11 +116,19 @@ def check_rule_files(path: Path | None = None) -> tuple[list[Problem], int]:
     files = _rule_paths(path)
     problems: list[Problem] = []
     for file in files:
-        try:
-            load_rule_file(file)
-        except RuleFileError as error:
-            problems.extend(error.problems)
+        problems.extend(_file_problems(file))
     return problems, len(files)
+
+
+def _file_problems(file: Path) -> list[Problem]:
+    """A scenario file's problems, or a rule file's: structure, names, then types."""
+    if is_scenario_file(file):
+        return scenario_problems(file)
+    try:
+        rule = load_rule_file(file)
+    except RuleFileError as error:
+        return error.problems
+    return rule_type_problems(file, rule) if isinstance(rule, PatentRule) else []
 
 
 def test_rule_files(path: Path | None = None) -> list[ExampleResult]:

@@ -2,18 +2,35 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ipscore.expr import ast
 from ipscore.expr.errors import ExprError, did_you_mean
 from ipscore.expr.functions import FUNCTIONS
+from ipscore.expr.types import Type, TypeEnv, type_problems
 
 
 def check(
-    node: ast.Node, *, fields: Iterable[str], params: Iterable[str], tables: Iterable[str] = ()
+    node: ast.Node,
+    *,
+    fields: Iterable[str],
+    params: Iterable[str],
+    tables: Iterable[str] = (),
+    field_types: Mapping[str, Type] | None = None,
+    param_values: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Every problem found, as messages; an empty list means the expression is usable."""
-    fields, params, tables = set(fields), set(params), set(tables)
+    """Every problem found, as messages; an empty list means the expression is usable.
+
+    Given the fields' types (and the parameters' values), the expression is also typed:
+    see ipscore.expr.types."""
+    problems = _name_problems(node, set(fields), set(params), set(tables))
+    if field_types is not None:
+        problems.extend(type_problems(node, TypeEnv(field_types, param_values or {})))
+    return problems
+
+
+def _name_problems(node: ast.Node, fields: set, params: set, tables: set) -> list[str]:
     problems: list[str] = []
     for sub in ast.walk(node):
         match sub:
