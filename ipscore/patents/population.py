@@ -9,6 +9,8 @@ import pandas as pd
 
 from ipscore.errors import InputError
 from ipscore.patents.readers import read_csv_text
+from ipscore.regions import resolve_places
+from ipscore.regions.divisions import Level, place_key
 
 COLUMNS = ("region", "year", "population")
 
@@ -23,6 +25,17 @@ class Population:
         known = self.table[self.table["year"] <= year]
         latest = known.sort_values("year").groupby("region", observed=True).tail(1)
         return latest.set_index("region")[["population", "year"]]
+
+    def by_place(self, year: int, level: Level | None) -> pd.DataFrame:
+        """for_year keyed by place: the division code at `level` where the region
+        resolves (广州, 广州市 and 440100 are one place), else the text as written."""
+        table = self.for_year(year)
+        resolution = resolve_places(table.index)
+        keys = [
+            place_key(c, level) if c else r
+            for c, r in zip(resolution.codes, table.index, strict=True)
+        ]
+        return table.set_axis(keys).groupby(level=0).last()
 
 
 def per_10k(count: float, population_10k: float | None) -> float | None:
