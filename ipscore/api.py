@@ -13,12 +13,14 @@ from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
+from ipscore.patents.joins import join_lists
 from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
 from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
+from ipscore.regions import LEVELS
 from ipscore.spec import (
     PatentRule,
     PlanRule,
@@ -56,8 +58,8 @@ def default_as_of(today: dt.date | None = None) -> dt.date:
     return dt.date(today.year - 1, 12, 31)
 
 
-def load_patents(path: str | Path) -> PatentBatch:
-    return validate(read_patent_table(path), str(path))
+def load_patents(path: str | Path, sheet: str | None = None) -> PatentBatch:
+    return validate(read_patent_table(path, sheet), str(path))
 
 
 def classify(
@@ -67,11 +69,31 @@ def classify(
     overrides: dict[str, Any] | None = None,
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    *,
+    by: str | None = "city",
+    lists: Lists | None = None,
 ) -> Classification:
+    """`lists` are the award, pledge and family lists joined by patent number;
+    `by` the level regions are reported at (province, city, county)."""
     tables = {"sei-ipc": sei_table} if sei_table else None
     prepared = prepare(rule, as_of, overrides, tables)
     population = load_population(population_file) if population_file else None
-    return Classification(prepared, batch, evaluate(batch, prepared), population)
+    batch, joined = join_lists(batch, as_of, **(lists or {}))
+    result = Classification(prepared, batch, evaluate(batch, prepared), population, _level(by))
+    result.joins = [j.to_json() for j in joined]
+    return result
+
+
+#: --awards / --pledges / --families files by list name.
+Lists = dict[str, str | Path | None]
+
+
+def _level(by: str | None) -> Any:
+    if by in (None, "region"):
+        return "city"
+    if by not in LEVELS:
+        raise InputError(f"--by takes province, city or county, not {by!r}")
+    return by
 
 
 def classify_file(
@@ -80,9 +102,14 @@ def classify_file(
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    *,
+    by: str | None = "city",
+    sheet: str | None = None,
+    lists: Lists | None = None,
 ) -> Classification:
     rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
-    return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
+    batch = load_patents(path, sheet)
+    return classify(batch, rule, as_of, None, sei_table, population_file, by=by, lists=lists)
 
 
 def explain_file(

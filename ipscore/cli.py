@@ -58,6 +58,20 @@ SeiTable = Annotated[
     typer.Option("--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords)."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
+Sheet = Annotated[
+    str | None, typer.Option(help="XLSX: the sheet to read, or 'all' (default: the first).")
+]
+AwardsList = Annotated[
+    Path | None, typer.Option("--awards", help="Award winners: patent number, award name.")
+]
+PledgesList = Annotated[
+    Path | None,
+    typer.Option("--pledges", help="Pledge registrations: patent number, amount (万元), date."),
+]
+FamiliesList = Annotated[
+    Path | None,
+    typer.Option("--families", help="Family members: patent number, jurisdiction, granted."),
+]
 DEFAULT_RULE = "cn-high-value-invention"
 
 
@@ -94,20 +108,27 @@ def classify(
         Path | None,
         typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
     ] = None,
-    by: Annotated[str | None, typer.Option(help="Group the report by: region.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Regions at: province, city (default) or county (GB/T 2260)."),
+    ] = None,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", help="One row per evaluated patent: .csv .parquet .xlsx .json"),
     ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+    sheet: Sheet = None,
+    awards: AwardsList = None,
+    pledges: PledgesList = None,
+    families: FamiliesList = None,
     as_json: Json = False,
 ) -> None:
     """Classify a register: totals, criteria, overlaps, regions and assumptions."""
-    if by not in (None, "region"):
-        err.print(f"[bold red]error:[/] --by takes 'region', not {by!r}")
-        raise typer.Exit(2)
+    lists = {"awards": awards, "pledges": pledges, "families": families}
     with _exit_2_on_bad_input(), err.status("classifying…"):
-        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population)
+        result = api.classify_file(
+            patents, _as_of(as_of), rules, sei_table, population, by=by, sheet=sheet, lists=lists
+        )
         if out_file:
             write_table(result.verdicts, out_file)
         if rejects:

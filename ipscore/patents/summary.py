@@ -28,6 +28,8 @@ class Classification:
     by: Level | None = "city"
     region_table: pd.DataFrame = field(init=False)
     unresolved: list[dict[str, Any]] = field(init=False, default_factory=list)
+    #: Reports of the lists joined by patent number (awards, pledges, families).
+    joins: list[dict[str, Any]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.region_table = self._regions()
@@ -166,6 +168,7 @@ class Classification:
             "unresolved_regions": self.unresolved,
             "unknown_values": self.unknown_values(),
             "warnings": self.batch.warnings,
+            "joins": self.joins,
         }
 
     def unknown_values(self) -> list[dict[str, Any]]:
@@ -186,7 +189,7 @@ def _region_json(row: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "region": row["region"],
-        "code": row.get("code"),
+        "code": clean(row.get("code")),
         "high_value": int(row["high_value"]),
         "population": clean(row["population"]),
         "per_10k": clean(row["per_10k"]),
