@@ -167,9 +167,18 @@ class Classification:
             "regions_by": self.by,
             "unresolved_regions": self.unresolved,
             "unknown_values": self.unknown_values(),
-            "warnings": self.batch.warnings,
+            "warnings": [*self.batch.warnings, *self._population_notes()],
             "joins": self.joins,
         }
+
+    def _population_notes(self) -> list[dict[str, Any]]:
+        if self.population is None:
+            return []
+        rows = len(self.population.table)
+        return [
+            {"column": "population", "value": "", "rows": rows, "reason": note}
+            for note in self.population.notes
+        ]
 
     def unknown_values(self) -> list[dict[str, Any]]:
         """Rejected values that are not in a vocabulary (status, type, country …), with how
