@@ -32,7 +32,8 @@ def read_workbook(path: Path, sheet: str | None = None) -> pd.DataFrame:
         raise InputError(
             f"{path}: not a readable XLSX workbook (truncated or damaged: {err})"
         ) from None
-    filled = {name: frame for name, frame in sheets.items() if not frame.dropna(how="all").empty}
+    # A sheet with anything on it, even a header alone, is either read or named.
+    filled = {name: frame for name, frame in sheets.items() if len(frame.columns) or len(frame)}
     if not filled:
         return next(iter(sheets.values()), pd.DataFrame())
     if sheet is None:
