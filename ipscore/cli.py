@@ -12,6 +12,7 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
+from rich.markup import escape
 import yaml
 from rich.console import Console
 
@@ -82,7 +83,7 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         yield
     except (InputError, RuleFileError, ExprError, LookupError) as problem:
         message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 

@@ -56,7 +56,8 @@ HEADERS = {
 #: No region of China has more people than China: 141,260万 (2021, 国家统计局). A figure
 #: above this cannot be in 万人.
 MOST_10K = 150_000
-PER_10K = {"万人": 1.0, "万": 1.0, "10k": 1.0, "人": 1e-4, "persons": 1e-4, "person": 1e-4}
+#: Persons per unit of 10,000 people, by unit name.
+DIVISOR = {"万人": 1.0, "万": 1.0, "10k": 1.0, "人": 1e4, "persons": 1e4, "person": 1e4}
 
 
 @dataclass(frozen=True)
@@ -142,7 +143,7 @@ def load_population(path: str | Path) -> Population:
         {
             "region": frame[names["region"]].str.strip().to_numpy(),
             "year": year.astype(int),
-            "population": people * scale,
+            "population": people / scale,
         }
     )
     _no_repeats(path, table, lines)
@@ -150,11 +151,11 @@ def load_population(path: str | Path) -> Population:
 
 
 def _scale(path, frame, names, people, lines) -> tuple[np.ndarray, list[str]]:
-    """万人 per unit of each row."""
+    """What each row's figure is divided by to give 万人."""
     header = str(names["population"])
     if "unit" in names:
         units = frame[names["unit"]].fillna("").str.strip().str.lower()
-        scale = units.map(PER_10K).to_numpy(dtype="float64")
+        scale = units.map(DIVISOR).to_numpy(dtype="float64")
         unknown = np.isnan(scale)
         if unknown.any():
             row = int(np.flatnonzero(unknown)[0])
@@ -165,7 +166,7 @@ def _scale(path, frame, names, people, lines) -> tuple[np.ndarray, list[str]]:
     if "万" in header or header.endswith("_10k"):
         scale = np.ones(len(people))
     elif header_key(header).endswith("(人)"):
-        return np.full(len(people), 1e-4), []
+        return np.full(len(people), 1e4), []
     else:
         too_big = people > MOST_10K
         if not too_big.any():
@@ -177,7 +178,7 @@ def _scale(path, frame, names, people, lines) -> tuple[np.ndarray, list[str]]:
                 "万人, so it must be persons, but other rows look like 万人; add a unit column "
                 "(单位: 万人 or 人)"
             )
-        return np.full(len(people), 1e-4), [
+        return np.full(len(people), 1e4), [
             f"{path}: population read as persons (every figure exceeds {MOST_10K:,} 万人) "
             "and converted to 万人"
         ]

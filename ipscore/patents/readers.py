@@ -197,6 +197,8 @@ def _read_any(path: Path, sheet: str | None) -> pd.DataFrame:
             return table.to_pandas()
         if suffix in (".xlsx", ".xlsm"):
             return read_workbook(path, sheet)
+    except InputError:
+        raise
     except (OSError, ValueError, zipfile.BadZipFile, KeyError, pa.ArrowException) as err:
         raise InputError(f"{path}: cannot read {suffix[1:]}: {err}") from None
     if suffix in (".csv", ".txt", ".tsv"):

@@ -265,7 +265,7 @@ def _parse_amount(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
         issues.add(np.flatnonzero(bad), spec.name, raw[bad], "not a number")
     infinite = np.isinf(amounts.to_numpy())
     issues.add(np.flatnonzero(infinite), spec.name, raw[infinite], "not a finite number")
-    negative = (amounts < 0).to_numpy()
+    negative = (amounts < 0).to_numpy() & ~infinite
     issues.add(np.flatnonzero(negative), spec.name, raw[negative], "negative amount")
     return amounts.reset_index(drop=True)
 
@@ -501,7 +501,8 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
     columns = {spec.name: columns[spec.name] for spec in FIELDS}
     _cross_checks(columns, issues)
     if "id" in frame.columns:
-        _repeated_ids(columns["id"], frame[[spec.name for spec in present]], issues)
+        others = [spec.name for spec in present if spec.name != "id"]
+        _repeated_ids(columns["id"], frame[others], issues)
     found = issues.table()
     rejected = np.zeros(n, dtype=bool)
     rejected[found["position"].to_numpy(dtype=np.int64)] = True

@@ -18,7 +18,9 @@ from ipscore.errors import InputError
 _SHEET = re.compile(rb'<sheet\b[^>]*?name="([^"]*)"[^>]*?r:id="([^"]*)"')
 _REL = re.compile(rb'<Relationship\b[^>]*?Id="([^"]*)"[^>]*?Target="([^"]*)"')
 _REL_REVERSED = re.compile(rb'<Relationship\b[^>]*?Target="([^"]*)"[^>]*?Id="([^"]*)"')
-_CELL = re.compile(rb'<c\b[^>]*?r="([A-Z]+[0-9]+)"[^>]*?>(.*?)</c>', re.DOTALL)
+#: A cell element with a body (a self-closing <c r="A1"/> has neither formula nor value).
+_CELL = re.compile(rb"<c\b([^>]*)(?<!/)>(.*?)</c>", re.DOTALL)
+_REF = re.compile(rb'\br="([A-Z]+[0-9]+)"')
 
 
 def read_workbook(path: Path, sheet: str | None = None) -> pd.DataFrame:
@@ -80,10 +82,11 @@ def _uncached_formulas(archive: zipfile.ZipFile) -> dict[str, str]:
         xml = archive.read(member)
         if b"<f" not in xml:
             continue
-        for cell, body in _CELL.findall(xml):
+        for attributes, body in _CELL.findall(xml):
             if b"<f" in body and (
                 (b"<v>" not in body and b"<v/>" not in body) or b"<v></v>" in body
             ):
-                found[name.decode()] = cell.decode()
+                ref = _REF.search(attributes)
+                found[name.decode()] = ref.group(1).decode() if ref else "?"
                 break
     return found
