@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.markup import escape
 import yaml
 from rich.console import Console
+from rich.markup import escape
 
 from ipscore import api
 from ipscore.errors import InputError
