@@ -163,8 +163,8 @@ def _conflicts(path: Path, region: str, table: pd.DataFrame) -> list[str]:
         line, value = first[key]
         if value != row.value:
             problems.append(
-                f"{path}:{row.line}: {region} / {row.indicator} / {row.year} is {row.value:g} "
-                f"here but {value:g} at line {line}"
+                f"{path}:{row.line}: repeats {region} / {row.indicator} / {row.year} with "
+                f"{row.value:g}, but line {line} has {value:g}"
             )
     table.drop(table.index[~np.array(keep, dtype=bool)], inplace=True)
     return problems
