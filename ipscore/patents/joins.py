@@ -75,7 +75,8 @@ class JoinReport:
     file: str
     rows: int = 0
     matched: int = 0
-    unmatched: list[dict[str, Any]] = field(default_factory=list)
+    unmatched: list[dict[str, Any]] = field(default_factory=list)  # the first 1,000
+    unmatched_count: int = 0
     rejected: list[dict[str, Any]] = field(default_factory=list)
     set_aside: dict[str, int] = field(default_factory=dict)
 
@@ -85,7 +86,7 @@ class JoinReport:
             "file": self.file,
             "rows": self.rows,
             "matched": self.matched,
-            "unmatched": len(self.unmatched),
+            "unmatched": self.unmatched_count,
             "rejected": len(self.rejected),
             "set_aside": self.set_aside,
             "unmatched_rows": self.unmatched[:50],
@@ -137,21 +138,22 @@ def _keyed(frame: pd.DataFrame, report: JoinReport) -> pd.DataFrame:
     keys = number_keys(frame["number"])
     bad = pc.is_null(keys).to_numpy(zero_copy_only=False)
     report.rejected += _issue(frame, bad, "number", f"not a patent number; {NUMBER_HELP}")
-    return frame.assign(key=keys.to_pandas())[~bad]
+    return frame.assign(key=keys.to_pandas().to_numpy())[~bad].reset_index(drop=True)
 
 
 def _match(frame: pd.DataFrame, register: pl.DataFrame, report: JoinReport) -> pd.DataFrame:
     """List rows with the register position of their patent; unmatched rows reported."""
-    joined = pl.from_pandas(frame[["key", "line"]]).join(register, on="key", how="left")
-    joined = joined.sort("line")
-    positions = joined["position"].to_numpy()
-    unmatched = np.isnan(positions.astype("float64"))
-    lines = joined["line"].to_numpy()
-    by_line = frame.set_index("line")
+    keys = pl.DataFrame({"key": frame["key"].to_numpy(), "row": np.arange(len(frame))})
+    joined = keys.join(register, on="key", how="left").sort("row")
+    positions = joined["position"].to_numpy(allow_copy=True).astype("float64")
+    unmatched = np.isnan(positions)
+    missed = frame[unmatched]
     report.unmatched += [
-        {"line": int(line), "number": str(by_line.at[line, "number"])} for line in lines[unmatched]
+        {"line": int(line), "number": str(number)}
+        for line, number in zip(missed["line"].head(1000), missed["number"].head(1000), strict=True)
     ]
-    matched = by_line.loc[lines[~unmatched]].reset_index()
+    report.unmatched_count += int(unmatched.sum())
+    matched = frame[~unmatched].reset_index(drop=True)
     matched["position"] = positions[~unmatched].astype(np.int64)
     return matched
 

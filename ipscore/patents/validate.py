@@ -84,11 +84,17 @@ INVISIBLE = "[\u200b-\u200d\u2060\ufeff\u00ad]"
 def normalize_ids(raw: pd.Series) -> pd.Series:
     """NFKC (full-width → half-width), invisible characters removed, upper case, stripped:
     CN２０２０… and cn2020…\u200b are one id. Arrow kernels over the column, no row loop."""
-    text = pc.utf8_normalize(_arrow_strings(raw), "NFKC")
-    text = pc.utf8_upper(pc.replace_substring_regex(text, INVISIBLE, ""))
-    text = pc.utf8_trim_whitespace(text)
+    text = _arrow_strings(raw)
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:  # ASCII has nothing to fold
+        text = pc.utf8_normalize(text, "NFKC")
+        text = pc.replace_substring_regex(text, INVISIBLE, "")
+    text = pc.utf8_trim_whitespace(pc.ascii_upper(text) if _ascii(text) else pc.utf8_upper(text))
     text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
     return pd.Series(text.to_pandas(), dtype="str")
+
+
+def _ascii(text: pa.Array) -> bool:
+    return pc.all(pc.string_is_ascii(text)).as_py() is not False
 
 
 def _parse_id(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
@@ -105,13 +111,20 @@ def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues) -> None
     first row. A later occurrence whose fields differ from the first gets its own reason
     ("different content"), so a conflict is never mistaken for a harmless duplicate and can
     be fixed at the source; ipscore cannot tell which of two conflicting records is right."""
+    keys = pl.from_arrow(_arrow_strings(ids))
+    repeated = (keys.is_duplicated() & keys.is_not_null()).to_numpy()
+    if not repeated.any():
+        return
+    positions = np.flatnonzero(repeated)  # content is compared only where ids repeat
     frame = pl.DataFrame(
         {
-            "id": pl.from_arrow(_arrow_strings(ids)),
-            "content": pl.from_pandas(content.astype("str")).hash_rows(seed=0),
+            "position": positions,
+            "id": keys.gather(positions),
+            "content": pl.from_pandas(
+                content.iloc[positions].astype("str").reset_index(drop=True)
+            ).hash_rows(seed=0),
         }
-    ).with_row_index("position")
-    frame = frame.filter(pl.col("id").is_not_null())
+    )
     repeats = frame.with_columns(
         pl.col("position").first().over("id").alias("first"),
         pl.col("content").first().over("id").alias("first_content"),
