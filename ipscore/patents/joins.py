@@ -14,6 +14,7 @@ are over the distinct award texts and jurisdictions of a list.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -30,7 +31,7 @@ from ipscore.expr import ListColumn
 from ipscore.patents.awards import award_code
 from ipscore.patents.readers import read_csv_text, read_workbook
 from ipscore.patents.schema import header_key
-from ipscore.patents.validate import INVISIBLE, PatentBatch, jurisdiction_codes
+from ipscore.patents.validate import PatentBatch, jurisdiction_codes
 
 #: A CNIPA application number: 8 digits (before 2003) or 12, then an optional check digit
 #: (0-9 or X), possibly after a dot. The join key is the number without the check digit.
@@ -94,13 +95,24 @@ class JoinReport:
         }
 
 
+#: Spaces and invisible characters inside a number (polars/Rust regex syntax).
+_NOISE = "[\\s\u200b\u200c\u200d\u2060\ufeff\u00ad]"
+
+
 def number_keys(values: pa.Array | pd.Series) -> pa.Array:
-    """The join key of every number (null where it is not a patent number)."""
+    """The join key of every number (null where it is not a patent number).
+
+    polars' Rust regex runs on all cores; NFKC (full-width digits) only where a number is
+    not plain ASCII."""
     if isinstance(values, pd.Series):
         values = pa.array(values.astype("str").where(values.notna()), type=pa.string())
-    text = pc.utf8_normalize(pc.cast(values, pa.string()), "NFKC")
-    text = pc.utf8_upper(pc.replace_substring_regex(text, INVISIBLE + r"|\s", ""))
-    return pc.struct_field(pc.extract_regex(text, _NUMBER), [0])
+    text = pc.cast(values, pa.string())
+    if isinstance(text, pa.ChunkedArray):
+        text = text.combine_chunks()
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:
+        text = pc.utf8_normalize(text, "NFKC")
+    series = pl.from_arrow(text).str.to_uppercase().str.replace_all(_NOISE, "")
+    return series.str.extract(_NUMBER.replace("?P<key>", ""), 1).to_arrow()
 
 
 def _read(path: Path, kind: str) -> pd.DataFrame:
@@ -141,10 +153,10 @@ def _keyed(frame: pd.DataFrame, report: JoinReport) -> pd.DataFrame:
     return frame.assign(key=keys.to_pandas().to_numpy())[~bad].reset_index(drop=True)
 
 
-def _match(frame: pd.DataFrame, register: pl.DataFrame, report: JoinReport) -> pd.DataFrame:
+def _match(frame: pd.DataFrame, register: Register, report: JoinReport) -> pd.DataFrame:
     """List rows with the register position of their patent; unmatched rows reported."""
     keys = pl.DataFrame({"key": frame["key"].to_numpy(), "row": np.arange(len(frame))})
-    joined = keys.join(register, on="key", how="left").sort("row")
+    joined = keys.join(register.lookup(keys["key"]), on="key", how="left").sort("row")
     positions = joined["position"].to_numpy(allow_copy=True).astype("float64")
     unmatched = np.isnan(positions)
     missed = frame[unmatched]
@@ -158,10 +170,25 @@ def _match(frame: pd.DataFrame, register: pl.DataFrame, report: JoinReport) -> p
     return matched
 
 
-def _register_keys(batch: PatentBatch) -> pl.DataFrame:
-    keys = number_keys(pa.array(batch.columns["id"].astype("str"), type=pa.string()))
-    frame = pl.DataFrame({"key": pl.from_arrow(keys), "position": np.arange(len(batch))})
-    return frame.filter(pl.col("key").is_not_null()).unique("key", keep="first")
+class Register:
+    """The register's join keys, computed once; each list probes them with a semi-join
+    (hashing the small list, not the millions of register rows)."""
+
+    def __init__(self, ids: pd.Series):
+        self.ids = ids
+        self._keys: pl.DataFrame | None = None
+
+    def keys(self) -> pl.DataFrame:
+        if self._keys is None:
+            keys = number_keys(pa.array(self.ids.astype("str"), type=pa.string()))
+            frame = pl.DataFrame({"key": pl.from_arrow(keys), "position": np.arange(len(keys))})
+            self._keys = frame.filter(pl.col("key").is_not_null())
+        return self._keys
+
+    def lookup(self, wanted: pl.Series) -> pl.DataFrame:
+        """key → the first register position holding it, for the wanted keys only."""
+        found = self.keys().join(pl.DataFrame({"key": wanted.unique()}), on="key", how="semi")
+        return found.unique("key", keep="first", maintain_order=True)
 
 
 def _with_items(column: ListColumn, positions: np.ndarray, items: np.ndarray) -> ListColumn:
@@ -175,7 +202,7 @@ def _with_items(column: ListColumn, positions: np.ndarray, items: np.ndarray) ->
     return ListColumn(np.asarray(vocab, dtype=object), codes, offsets)
 
 
-def join_awards(batch: PatentBatch, path: Path, register: pl.DataFrame) -> JoinReport:
+def join_awards(batch: PatentBatch, path: Path, register: Register) -> JoinReport:
     report = JoinReport("awards", str(path))
     frame = _read(path, "awards")
     report.rows = len(frame)
@@ -200,9 +227,7 @@ def join_awards(batch: PatentBatch, path: Path, register: pl.DataFrame) -> JoinR
     return report
 
 
-def join_pledges(
-    batch: PatentBatch, path: Path, register: pl.DataFrame, as_of: dt.date
-) -> JoinReport:
+def join_pledges(batch: PatentBatch, path: Path, register: Register, as_of: dt.date) -> JoinReport:
     report = JoinReport("pledges", str(path))
     frame = _read(path, "pledges")
     report.rows = len(frame)
@@ -232,7 +257,7 @@ def join_pledges(
     return report
 
 
-def join_families(batch: PatentBatch, path: Path, register: pl.DataFrame) -> JoinReport:
+def join_families(batch: PatentBatch, path: Path, register: Register) -> JoinReport:
     report = JoinReport("families", str(path))
     frame = _read(path, "families")
     report.rows = len(frame)
@@ -275,8 +300,9 @@ def join_lists(
     """A copy of the batch with the lists' facts added, and one report per list."""
     if not (awards or pledges or families):
         return batch, []
-    batch = batch.take(np.arange(len(batch)))  # a copy: the caller's batch is not changed
-    register = _register_keys(batch)
+    # A shallow copy: the joins replace columns, they never change one in place.
+    batch = dataclasses.replace(batch, columns=dict(batch.columns), absent=list(batch.absent))
+    register = Register(batch.columns["id"])
     reports = []
     if awards:
         reports.append(join_awards(batch, Path(awards), register))
