@@ -135,7 +135,7 @@ def test_a_patent_with_several_paths(rule):
     )
     assert by["pledge"]["amount"] == pytest.approx(600.0) and by["pledge"]["date"] is None
     assert by["strategic_emerging"]["action"] == "determined by IPC; no action"
-    assert "china_patent_gold" in by["award"]["action"]
+    assert "china_patent.gold" in by["award"]["action"]
     assert "HK, MO and TW" in by["overseas_family"]["action"]
 
 

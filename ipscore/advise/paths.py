@@ -56,7 +56,7 @@ def kind_of(condition: Condition) -> str:
         and node.left.name == "count_overseas"
     ):
         return "overseas"
-    if isinstance(node, expr_ast.Call) and node.name == "any_of":
+    if isinstance(node, expr_ast.Call) and node.name in ("any_of", "award_in"):
         return "award"
     if any(isinstance(n, expr_ast.Call) and n.name == "ipc_in" for n in walk(node)):
         return "ipc"

@@ -198,9 +198,9 @@ def _region_json(row: dict[str, Any]) -> dict[str, Any]:
 
     return {
         "region": row["region"],
-        "code": clean(row.get("code")),
         "high_value": int(row["high_value"]),
         "population": clean(row["population"]),
         "per_10k": clean(row["per_10k"]),
         "population_year": clean(row.get("population_year")),
+        "code": clean(row.get("code")),  # last: earlier consumers read the keys in order
     }

@@ -111,7 +111,8 @@ def load_actuals(path: str | Path, plan: PlanRule, region: str) -> Actuals:
     table = pd.DataFrame(
         resolved, columns=["indicator", "year", "value", "source", "line", "derived"]
     )
-    problems += _conflicts(path, region, table)
+    conflicts, table = _conflicts(path, region, table)
+    problems += conflicts
     if problems:
         raise InputError("\n".join(problems))
     return Actuals(region, table, str(path))
@@ -146,7 +147,7 @@ def _row(plan: PlanRule, row) -> tuple:
     )
 
 
-def _conflicts(path: Path, region: str, table: pd.DataFrame) -> list[str]:
+def _conflicts(path: Path, region: str, table: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
     """Two rows for one indicator and year: the same value is a harmless repeat (the
     first is kept); different values are an error naming both lines, since either could be
     the right one."""
@@ -166,5 +167,4 @@ def _conflicts(path: Path, region: str, table: pd.DataFrame) -> list[str]:
                 f"{path}:{row.line}: repeats {region} / {row.indicator} / {row.year} with "
                 f"{row.value:g}, but line {line} has {value:g}"
             )
-    table.drop(table.index[~np.array(keep, dtype=bool)], inplace=True)
-    return problems
+    return problems, table[np.array(keep, dtype=bool)]
