@@ -305,3 +305,21 @@ def test_a_named_sheet_and_an_unknown_one(tmp_path):
     assert classify_json(path, "--sheet", "专利列表")["read"] == 3
     result = runner.invoke(app, ["classify", str(path), "--sheet", "无此表"])
     assert result.exit_code == 2 and "no sheet '无此表'" in result.output
+
+
+def test_a_cnipa_download_takes_the_grant_date_from_a_grant_publication(tmp_path):
+    # CNIPA search downloads have no grant-date column: the latest publication is the grant
+    # when its kind code says so (B), else an application (A).
+    path = tmp_path / "cnipa.csv"
+    path.write_text(
+        "申请号,申请日,公开（公告）号,公开（公告）日,申请（专利权）人,分类号,地址,名称,摘要,"
+        "专利权状态,法律状态,专利类型,国省代码\n"
+        "CN201310068343.7,2013.03.04,CN104027187B,2016.05.25,示例公司,A47J 27/00,"
+        "201203上海市浦东新区,分支型覆膜支架,…,有权,授权,发明,上海(31)\n"
+        "CN202210000005.X,2022.01.05,CN114000005A,2022.04.05,示例公司,G06F 1/16,"
+        "528300广东省佛山市顺德区,示例方法,…,审中,实质审查,发明,广东(44)\n",
+        "gbk",
+    )
+    data = classify_json(path, "--as-of", "2023-12-31")
+    assert (data["read"], data["rejected"], data["eligible"], data["high_value"]) == (2, 0, 1, 1)
+    assert {r["code"] for r in data["regions"]} == {"310100", "440600"}

@@ -120,7 +120,31 @@ def read_patent_table(path: str | Path, sheet: str | None = None) -> pd.DataFram
     return frame
 
 
+#: Kind codes of CNIPA grant publications: B/C invention grants (C before 2010), U/Y utility
+#: model grants, S design grants. Any other kind (A, …) publishes an application.
+GRANT_KINDS = "BCUYS"
+
+
 def _with_derived_columns(frame: pd.DataFrame) -> pd.DataFrame:
+    frame = _with_grant_date(frame)
+    return _with_region(frame)
+
+
+def _with_grant_date(frame: pd.DataFrame) -> pd.DataFrame:
+    """CNIPA search downloads carry no grant-date column, only the latest publication:
+    when its number is a grant publication (CN110266631B), its date is the grant date."""
+    keys = {header_key(c): c for c in frame.columns}
+    if any(a in keys for a in field_aliases("grant_date")):
+        return frame
+    number, date = keys.get(header_key("公开（公告）号")), keys.get(header_key("公开（公告）日"))
+    if number is None or date is None:
+        return frame
+    kind = frame[number].astype("str").str.strip().str.upper().str[-1:]
+    granted = kind.isin(list(GRANT_KINDS)).to_numpy()
+    return frame.assign(grant_date=frame[date].where(granted))
+
+
+def _with_region(frame: pd.DataFrame) -> pd.DataFrame:
     """A region column from what the export has when it has none: PatSnap's province /
     city / county columns joined, else the owner's address, else 国省代码."""
     keys = {header_key(c): c for c in frame.columns}
