@@ -94,3 +94,32 @@ def test_bundled_statistics_carry_their_source():
     assert national.for_year(2023).loc["全国", "population"] == 140967
     readme = (_DATA / "statistics" / "README.md").read_text("utf-8")
     assert "data.stats.gov.cn" in readme and "ILLUSTRATIVE" in readme
+
+
+def test_unresolvable_places_are_reported_with_counts_and_a_row():
+    import datetime as dt
+
+    import pandas as pd
+
+    from ipscore import api
+    from ipscore.patents.validate import validate
+    from tests.conftest import BASE
+
+    places = ["广州", "火星", "广州市", "火星", "天河区"]
+    frame = pd.DataFrame(
+        [{**BASE, "id": f"CN20201000000{i}", "region": p} for i, p in enumerate(places)]
+    )
+    rule = api.patent_rule("cn-high-value-invention")
+    data = api.classify(validate(frame, "t"), rule, dt.date(2023, 12, 31)).to_json()
+    assert [(r["region"], r["code"]) for r in data["regions"]] == [
+        ("广州市", "440100"),
+        ("火星", None),
+    ]
+    assert data["unresolved_regions"] == [
+        {
+            "place": "火星",
+            "rows": 2,
+            "first_row": 2,
+            "reason": "no administrative division recognised",
+        }
+    ]

@@ -123,12 +123,14 @@ class Classification:
         order = frame.assign(_resolved=frame["code"].isna()).sort_values(["_resolved", "key"])
         return order.drop(columns=["_resolved", "key"]).reset_index(drop=True)
 
-    @staticmethod
-    def _unresolved(regions: pd.Series, resolution) -> list[dict[str, Any]]:
-        rows = np.bincount(regions.cat.codes.to_numpy(), minlength=len(resolution.places))
+    def _unresolved(self, regions: pd.Series, resolution) -> list[dict[str, Any]]:
+        codes = regions.cat.codes.to_numpy()
+        rows = np.bincount(codes, minlength=len(resolution.places))
+        seen, first = np.unique(codes, return_index=True)
+        first_row = dict(zip(seen.tolist(), self.batch.rows[first].tolist(), strict=True))
         return sorted(
             (
-                {"place": p, "rows": int(rows[i]), "reason": r}
+                {"place": p, "rows": int(rows[i]), "first_row": first_row.get(i), "reason": r}
                 for i, (p, c, r) in enumerate(
                     zip(resolution.places, resolution.codes, resolution.reasons, strict=True)
                 )
