@@ -450,7 +450,10 @@ class PatentBatch:
         return self.read - len(self.rows)
 
     def position(self, patent_id: str) -> int | None:
-        hits = np.flatnonzero((self.columns["id"] == patent_id).to_numpy())
+        """Where an id is, written in any spelling its register may use (ids are stored
+        normalised: NFKC, upper case, no invisible characters)."""
+        wanted = normalize_ids(pd.Series([patent_id], dtype="str")).iloc[0]
+        hits = np.flatnonzero((self.columns["id"] == wanted).to_numpy())
         return int(hits[0]) if len(hits) else None
 
     def record(self, position: int) -> dict[str, object]:
