@@ -35,9 +35,11 @@ def classify_json(*args: str) -> dict:
 def test_the_real_61_column_export_reads_as_it_is():
     data = classify_json(FIXTURES / "cn-export-61-columns-sample.csv", "--as-of", "2024-12-31")
     # 10 records: 7 utility models, 2 pending invention applications (授权公告日 0), and one
-    # invention 发明公开;发明授权 granted 2024-04-05 (有权-审定授权), owner in 河南(41).
+    # invention 发明公开;发明授权 granted 2024-04-05 (有权-审定授权), owner in 河南(41); its
+    # codes H04L43/02;H04L9/40;H04L67/025 are strategic emerging under the bundled SEI table.
     assert (data["read"], data["rejected"], data["evaluated"]) == (10, 0, 10)
-    assert (data["eligible"], data["high_value"]) == (1, 0)
+    assert (data["eligible"], data["high_value"]) == (1, 1)
+    assert data["criteria"]["strategic_emerging"] == 1
     assert data["regions"] == [
         {
             "region": "郑州市",
