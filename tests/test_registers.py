@@ -44,7 +44,7 @@ def test_the_real_61_column_export_reads_as_it_is():
         {
             "region": "郑州市",
             "code": "410100",
-            "high_value": 0,
+            "high_value": 1,
             "population": None,
             "per_10k": None,
             "population_year": None,
