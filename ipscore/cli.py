@@ -12,12 +12,13 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
 from rich.console import Console
+from rich.markup import escape
 
-from ipscore import api
+from ipscore import __version__, api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
+from ipscore.optional import require_durable_rules
 from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
@@ -29,7 +30,7 @@ from ipscore.report.scenarios import render_comparison, render_goal, render_swee
 from ipscore.scenarios.files import load_scenario
 from ipscore.scenarios.models import Scenario
 from ipscore.scenarios.run import compare, with_value
-from ipscore.scenarios.solve import parse_range, seek
+from ipscore.scenarios.solve import parse_range, parse_set, seek
 from ipscore.scenarios.solve import sweep as run_sweep
 from ipscore.spec import RuleFileError
 
@@ -38,6 +39,29 @@ app = typer.Typer(
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+_debug = {"on": False}  # set by the global --debug option, read by main()'s guard
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ipscore {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, show the full Python traceback.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+) -> None:
+    """Rules-as-code for Chinese IP policy: 高价值发明专利 and more."""
+    _debug["on"] = debug
+
+
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
@@ -68,7 +92,7 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         yield
     except (InputError, RuleFileError, ExprError, LookupError) as problem:
         message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -198,10 +222,8 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
 
 def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
     for item in sets:
-        key, equals, text = item.partition("=")
-        if not equals:
-            raise InputError(f"--set {item!r}: write KEY=VALUE")
-        scenario = with_value(scenario, key.strip(), yaml.safe_load(text))
+        key, value = parse_set(item)
+        scenario = with_value(scenario, key, value)
     return scenario
 
 
@@ -310,6 +332,7 @@ def watch(
 ) -> None:
     """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
     with _exit_2_on_bad_input():
+        require_durable_rules("ipscore watch")
         window = _days(warn_before) if warn_before else None
         watcher, stream, transitions = api.watch(
             events, initial, until.date() if until else None, rules, sei_table
@@ -416,3 +439,10 @@ def rules_test(
     _emit(as_json, [r.__dict__ for r in results], lambda: render_example_results(results, out))
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: the commands inside the last-resort guard."""
+    from ipscore.guard import guarded
+
+    guarded(lambda: app(args=argv, prog_name="ipscore"), debug=lambda: _debug["on"])
