@@ -12,7 +12,6 @@ from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput
 from ipscore.expr import ast
 from ipscore.expr.errors import ExprError
 
-
 # Limits (README, "Limits and bad input"). Real conditions are a few hundred characters and
 # a few levels deep; these bounds keep the parser and the recursive evaluators far from
 # Python's recursion limit and every parse well under a second.
