@@ -33,6 +33,7 @@ from ipscore.scenarios.run import compare, with_value
 from ipscore.scenarios.solve import parse_range, parse_set, seek
 from ipscore.scenarios.solve import sweep as run_sweep
 from ipscore.spec import RuleFileError
+from ipscore.spec.tables import allow_table_paths
 
 app = typer.Typer(
     help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
@@ -57,9 +58,17 @@ def _global_options(
         bool,
         typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
     ] = False,
+    allow_table_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-table-path",
+            help="A folder outside the rule file's own from which its tables may be read.",
+        ),
+    ] = None,
 ) -> None:
     """Rules-as-code for Chinese IP policy: 高价值发明专利 and more."""
     _debug["on"] = debug
+    allow_table_paths(allow_table_path or [])
 
 
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
