@@ -21,6 +21,8 @@ MAX_YAML_BYTES = 2_000_000  # IPSCORE_MAX_YAML_BYTES
 MAX_YAML_DEPTH = 50  # IPSCORE_MAX_YAML_DEPTH
 MAX_YAML_NODES = 200_000  # with aliases expanded; IPSCORE_MAX_YAML_NODES
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+# libyaml's loader when PyYAML was built with it: the same safe constructors, ~10× faster.
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
 def _limit(name: str, default: int) -> int:
@@ -42,7 +44,7 @@ def read_yaml(path: Path) -> tuple[Any, dict[Location, int]]:
     text = _read_text(path)
     try:
         _check_depth(path, text)
-        loader = yaml.SafeLoader(text)
+        loader = _Loader(text)
         try:
             node = loader.get_single_node()
             if node is None:
@@ -86,7 +88,7 @@ def _check_depth(path: Path, text: str) -> None:
     """Nesting from the event stream, which PyYAML produces without recursion."""
     cap = _limit("IPSCORE_MAX_YAML_DEPTH", MAX_YAML_DEPTH)
     depth = 0
-    for event in yaml.parse(text, Loader=yaml.SafeLoader):
+    for event in yaml.parse(text, Loader=_Loader):
         if isinstance(event, yaml.CollectionStartEvent):
             depth += 1
             if depth > cap:
