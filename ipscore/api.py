@@ -32,6 +32,8 @@ from ipscore.spec import (
 
 __all__ = [
     "Classification",
+    "advise",
+    "advise_file",
     "classify",
     "classify_file",
     "explain_file",
@@ -238,9 +240,15 @@ def score_index(
     year: int | None = None,
     runs: int = 0,
     seed: int = 20231231,
+    sets: dict | None = None,
+    cheapest: bool = False,
+    explain: str | None = None,
 ):
-    """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too."""
-    from ipscore.index.data import load_unit_data
+    """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too.
+    `sets` overrides weights, goalposts and parameters (see ipscore.index.overrides); the
+    cheapest next point is computed for every unit with `cheapest`, or for `explain`."""
+    from ipscore.index.data import default_data, load_unit_data
+    from ipscore.index.overrides import with_sets
     from ipscore.index.score import score
     from ipscore.index.sensitivity import analyse
     from ipscore.spec import IndexRule
@@ -248,7 +256,63 @@ def score_index(
     rule = resolve_rule(index_id)
     if not isinstance(rule, IndexRule):
         raise LookupError(f"{index_id} is a {rule.kind} rule, not an index")
-    result = score(rule, load_unit_data(data_file or INDEX_EXAMPLE, rule, year))
+    rule = with_sets(rule, sets or {})
+    data = load_unit_data(data_file or default_data(rule), rule, year)
+    if explain is not None and explain not in data.units:
+        from ipscore.expr.errors import did_you_mean
+
+        raise LookupError(f"no unit {explain!r}{did_you_mean(explain, data.units)}")
+    result = score(rule, data, with_cheapest=cheapest, cheapest_for=explain)
     if runs:
         analyse(result, runs, seed)
     return result
+
+
+def is_index(id_or_path: str) -> bool:
+    """Whether a bundled id or rule file is a composite index (for `whatif --base`)."""
+    from ipscore.spec import IndexRule
+
+    try:
+        return isinstance(resolve_rule(id_or_path), IndexRule)
+    except (LookupError, RuleFileError, InputError):
+        return False
+
+
+# --- advice -----------------------------------------------------------------------------
+
+
+def advise(
+    batch: PatentBatch,
+    rule: PatentRule,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    overrides: dict[str, Any] | None = None,
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+):
+    """Paths to high-value per patent, risks of the high-value ones, and a projection
+    of the count to `until` (per 10,000 with a population, against a plan's target)."""
+    from ipscore.advise import advise as run
+
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    population = load_population(population_file) if population_file else None
+    return run(
+        batch, rule, as_of, until, overrides, tables, population, plan_rule(plan) if plan else None
+    )
+
+
+def advise_file(
+    path: str | Path,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+    overrides: dict[str, Any] | None = None,
+):
+    rule = patent_rule(rules)
+    return advise(
+        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
+    )

@@ -12,21 +12,23 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-from rich.console import Console
 from rich.markup import escape
 
 from ipscore import __version__, api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
 from ipscore.optional import require_durable_rules
+from ipscore.report.advise import render_advice
 from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
+from ipscore.report.handoff import write_report
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
 from ipscore.report.rules import render_example_results, render_rule, render_rule_list
 from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
+from ipscore.report.terminal import make_console
 from ipscore.scenarios.files import load_scenario
 from ipscore.scenarios.models import Scenario
 from ipscore.scenarios.run import compare, with_value
@@ -74,8 +76,8 @@ def _global_options(
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 
-out = Console()
-err = Console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 AsOf = Annotated[
     dt.datetime | None,
@@ -91,6 +93,10 @@ SeiTable = Annotated[
     typer.Option("--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords)."),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
+Report = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write a report to hand on: .xlsx workbook or .html page."),
+]
 DEFAULT_RULE = "cn-high-value-invention"
 
 
@@ -111,6 +117,13 @@ def _emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
         sys.stdout.write(to_json_text(data) + "\n")
     else:
         render()
+
+
+def _report(path: Path | None, kind: str, data: dict[str, Any], title: str) -> None:
+    """--report FILE: the same result as --json, as a workbook or a web page."""
+    if path is not None:
+        with _exit_2_on_bad_input():
+            write_report(kind, data, path, title)
 
 
 def _as_of(value: dt.datetime | None) -> dt.date:
@@ -134,6 +147,7 @@ def classify(
     ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Classify a register: totals, criteria, overlaps, regions and assumptions."""
     if by not in (None, "region"):
@@ -145,7 +159,22 @@ def classify(
             write_table(result.verdicts, out_file)
         if rejects:
             write_table(result.batch.rejects, rejects)
+    if report:
+        _report(report, "classify", _report_data(result), f"ipscore classify {patents.name}")
     _show(result, as_json)
+
+
+def _report_data(result: api.Classification) -> dict[str, Any]:
+    """The --json result, with the rejected rows and the industry breakdown the reports
+    show as sheets."""
+    from ipscore.report.industries import industries
+
+    rejects = result.batch.rejects.astype(object).where(result.batch.rejects.notna(), None)
+    return {
+        **result.to_json(),
+        "industries": industries(result),
+        "rejects": rejects.to_dict("records"),
+    }
 
 
 def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
@@ -205,12 +234,14 @@ def monitor(
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Judge a region against a plan: met, met early, on track (序时进度) or lagging."""
     with _exit_2_on_bad_input():
         result = api.monitor(
             plan, actuals, region, year, from_patents, population, rules, sei_table
         )
+    _report(report, "monitor", result.to_json(), f"ipscore monitor {plan}")
     _emit(as_json, result.to_json(), lambda: render_plan(result, out))
 
 
@@ -222,6 +253,8 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
             "population": "demo",
             "as_of": as_of or api.DEMO_AS_OF,
         }
+    elif api.is_index(base):
+        spec = {"evaluate": "score", "index": base, "year": year}
     elif Path(base).exists():
         spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
     else:
@@ -231,8 +264,7 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
 
 def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
     for item in sets:
-        key, value = parse_set(item)
-        scenario = with_value(scenario, key, value)
+        scenario = with_value(scenario, *parse_set(item))
     return scenario
 
 
@@ -241,7 +273,9 @@ def whatif(
     scenario: Annotated[str | None, typer.Argument(help="Bundled scenario id or file.")] = None,
     base: Annotated[
         str | None,
-        typer.Option(help="Without a scenario file: demo, a plan id, or a patents file."),
+        typer.Option(
+            help="Without a scenario file: demo, a plan id, an index id, or a patents file."
+        ),
     ] = None,
     as_of: AsOf = None,
     year: Annotated[int | None, typer.Option(help="Plan bases: the year to judge.")] = None,
@@ -250,6 +284,7 @@ def whatif(
         typer.Option("--set", help="KEY=VALUE, e.g. cn-high-value-invention.pledge_threshold=500"),
     ] = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Evaluate a scenario beside its baseline, with deltas and the patents that flipped."""
     with _exit_2_on_bad_input():
@@ -261,6 +296,7 @@ def whatif(
             else _one_off(base, as_of.date() if as_of else None, year)
         )
         data = compare(_with_sets(chosen, sets or [])).to_json()
+    _report(report, "whatif", data, f"ipscore whatif {chosen.id}")
     _emit(as_json, data, lambda: render_comparison(data, out))
 
 
@@ -275,6 +311,7 @@ def sweep(
         ),
     ] = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Evaluate a scenario across a range of one knob: a table and a terminal chart."""
     with _exit_2_on_bad_input():
@@ -282,6 +319,12 @@ def sweep(
         key, values = parse_range(vary)
         paths = metrics or _default_metrics(chosen)
         rows = run_sweep(chosen, key, values, paths)
+    _report(
+        report,
+        "sweep",
+        {"scenario": chosen.id, "vary": key, "rows": rows},
+        f"ipscore sweep {chosen.id}",
+    )
     _emit(
         as_json,
         {"scenario": chosen.id, "vary": key, "rows": rows},
@@ -385,17 +428,39 @@ def score(
         ),
     ] = None,
     year: Annotated[int | None, typer.Option(help="Default: the latest year in the data.")] = None,
-    sensitivity: Annotated[int, typer.Option(help="Monte Carlo runs (0: none).")] = 0,
+    sensitivity: Annotated[
+        int,
+        typer.Option(
+            help="Sensitivity sample size N (as COINr): N·(d+2) runs for d choices; 0: none."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
     explain_unit: Annotated[
         str | None, typer.Option("--explain", help="One unit's full breakdown.")
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUE: creation.weight=0.5, high_value_per_10k.goalposts=[0,25], "
+            "x.normalise.method=min-max, levels.2.aggregate=geometric …",
+        ),
+    ] = None,
+    cheapest: Annotated[
+        bool, typer.Option("--cheapest", help="Every unit's cheapest next point (slower).")
+    ] = False,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
-    """Score units on a composite index: gates, dimensions, rank, qualification, sensitivity."""
+    """Score units on a composite index: every level, gates, rank, qualification,
+    sensitivity."""
     with _exit_2_on_bad_input():
-        result = api.score_index(index, data, year, sensitivity, seed)
+        overrides = dict(parse_set(item) for item in sets or [])
+        result = api.score_index(
+            index, data, year, sensitivity, seed, overrides, cheapest, explain_unit
+        )
         unit = result.unit(explain_unit) if explain_unit else None
+    _report(report, "score", result.to_json(), f"ipscore score {index}")
     _emit(
         as_json,
         result.to_json(),
@@ -429,7 +494,7 @@ def rules_check(
     """Validate rule files; exit 2 with file:line for each problem."""
     problems, checked = api.check_rule_files(path)
     for problem in problems:
-        err.print(f"[red]{problem}", highlight=False, soft_wrap=True)
+        err.print(f"[red]{escape(str(problem))}", highlight=False, soft_wrap=True)
     out.print(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(2)
@@ -448,6 +513,64 @@ def rules_test(
     _emit(as_json, [r.__dict__ for r in results], lambda: render_example_results(results, out))
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def advise(
+    patents: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet register.")],
+    as_of: AsOf = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Horizon of risks and the projection (default: the plan's target year-end, "
+            "else 31 December two years after --as-of).",
+        ),
+    ] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
+    ] = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Plan id (e.g. gz-14th-ip): project against its target.")
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Rule parameter KEY=VALUE, e.g. pledge_threshold=500"),
+    ] = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    top: Annotated[int, typer.Option(help="Paths listed in the terminal report.")] = 20,
+    as_json: Json = False,
+    report: Report = None,
+) -> None:
+    """What it would take: each patent's paths to high-value, risks, and a projection."""
+    with _exit_2_on_bad_input(), err.status("advising…"):
+        rule = api.patent_rule(rules)
+        overrides = _parameter_sets(sets or [], rule.id)
+        advice = api.advise_file(
+            patents,
+            _as_of(as_of),
+            until.date() if until else None,
+            rules,
+            sei_table,
+            population,
+            plan,
+            overrides,
+        )
+        data = advice.to_json() if as_json or report else None
+    if report:
+        _report(report, "advise", data, f"ipscore advise {patents.name}")
+    _emit(as_json, data, lambda: render_advice(advice, out, top))
+
+
+def _parameter_sets(sets: list[str], rule_id: str) -> dict[str, Any]:
+    """--set KEY=VALUE for rule parameters; KEY may carry the rule id: RULE.KEY."""
+    overrides = {}
+    for item in sets:
+        key, value = parse_set(item)
+        overrides[key.removeprefix(f"{rule_id}.")] = value
+    return overrides
 
 
 def main(argv: list[str] | None = None) -> None:

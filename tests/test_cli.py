@@ -191,6 +191,7 @@ def test_rules_commands():
             "gx-2022-ip",
             "gz-14th-ip",
             "gd-strong-city",
+            "cn-province-example",
         ]
     )
     for id_ in ("cn-high-value-invention", "gd-13th-ip", "gd-strong-city"):
