@@ -1,7 +1,7 @@
 """Fuzz the expression parser (issue 15): random strings and random near-valid expressions
 never raise anything but ExprError and never take a second for inputs under 10 kB.
 
-CI runs 150 examples per test; the longer run recorded in docs/quality.md is
+CI runs 100 examples per test; the longer run recorded in docs/quality.md is
 `IPSCORE_FUZZ_EXAMPLES=10000 python -m pytest -q -p no:cacheprovider
 tests/test_parser_fuzz.py --hypothesis-show-statistics` (the events count the outcomes)."""
 
@@ -15,7 +15,7 @@ from hypothesis import strategies as st
 
 from ipscore.expr import ExprError, ast, parse, to_text
 
-EXAMPLES = int(os.environ.get("IPSCORE_FUZZ_EXAMPLES", "150"))
+EXAMPLES = int(os.environ.get("IPSCORE_FUZZ_EXAMPLES", "100"))
 FUZZ = settings(
     max_examples=EXAMPLES,
     deadline=None,  # timed below, on the parse alone
@@ -29,13 +29,15 @@ TOKENS = [
 
 
 def _parse_within_a_second(text: str) -> None:
-    started = time.perf_counter()
+    # CPU time of this process: the bound is on the parser's work, not on what the other
+    # jobs of a shared 2-core CI machine do meanwhile.
+    started = time.process_time()
     try:
         parse.__wrapped__(text)  # past the cache: every example is really parsed
         event("parsed")
     except ExprError as problem:
         event(f"ExprError: {problem.reason.split(' ')[0]}")
-    elapsed = time.perf_counter() - started
+    elapsed = time.process_time() - started
     if len(text.encode("utf-8")) < 10_240:
         assert elapsed < 1.0, f"{elapsed:.2f} s for {len(text)} characters"
 

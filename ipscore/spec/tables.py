@@ -3,8 +3,9 @@
 A table named by a rule file is read when the rule is used, so a hostile or careless rule
 must not make ipscore read a device (`/dev/zero`), a folder, a huge file or a file far from
 the rule (`/etc/shadow`). A table must be a regular file under a size cap, resolved relative
-to the rule file, inside the rule's folder, the bundled rules or a folder the user allowed
-with `--allow-table-path` (README, "Limits and bad input")."""
+to the rule file, inside the rule's folder (or a `tables/` folder beside it, as bundled),
+the bundled rules or a folder the user allowed with `--allow-table-path` (README, "Limits
+and bad input")."""
 
 from __future__ import annotations
 
@@ -37,8 +38,11 @@ def _inside(path: Path, root: Path) -> bool:
 
 def table_problem(rule_file: Path, name: str) -> str | None:
     """Why the table `name` (as written in the rule file) may not be read, or None."""
-    path = (rule_file.resolve().parent / name).resolve()
-    roots = [rule_file.resolve().parent, bundled_dir("rules").resolve(), *_allowed]
+    folder = rule_file.resolve().parent
+    path = (folder / name).resolve()
+    # The rule's folder, and `tables/` beside it: the bundled layout (rules/patents/x.yaml
+    # naming ../tables/sei-ipc-sample.csv), which users copy.
+    roots = [folder, folder.parent / "tables", bundled_dir("rules").resolve(), *_allowed]
     if not any(_inside(path, root) for root in roots):
         return (
             f"table {name!r} resolves to {path}, outside the rule's folder and the bundled "
