@@ -13,6 +13,7 @@ from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
+from ipscore.patents.ipc import normalize
 from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
 from ipscore.patents.summary import Classification
@@ -82,9 +83,11 @@ def classify_file(
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> Classification:
     rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
-    return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
+    prepare(rule, as_of, overrides)  # and unknown --set keys fail before it too
+    return classify(load_patents(path), rule, as_of, overrides, sei_table, population_file)
 
 
 def explain_file(
@@ -93,10 +96,12 @@ def explain_file(
     as_of: dt.date,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     rule = patent_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
-    return explain(load_patents(path), prepare(rule, as_of, None, tables), patent_id)
+    prepared = prepare(rule, as_of, overrides, tables)
+    return explain(load_patents(path), prepared, patent_id)
 
 
 def bundled_rules() -> list[tuple[Path, RuleFile]]:
@@ -158,6 +163,7 @@ def monitor(
     population_file: str | Path | None = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> PlanResult:
     """Judge a plan for one region at one year; optionally derive the per-10k indicator
     from a patent classification at the end of that year."""
@@ -170,19 +176,23 @@ def monitor(
     actuals = load_actuals(actuals_file, plan, region)
     if year is None:
         year = int(actuals.rows["year"].max()) if len(actuals.rows) else plan.target_year
+    if overrides and patents is None:
+        raise InputError("--set changes the patent rule: use it with --from-patents")
     if patents is not None:
         actuals = _with_patent_indicator(
-            plan, actuals, year, patents, population_file, rules, sei_table
+            plan, actuals, year, patents, population_file, rules, sei_table, overrides
         )
     return evaluate_plan(plan, actuals, year)
 
 
-def _with_patent_indicator(plan, actuals, year, patents, population_file, rules, sei_table):
+def _with_patent_indicator(
+    plan, actuals, year, patents, population_file, rules, sei_table, overrides=None
+):
     if population_file is None:
         raise InputError("--from-patents needs --population FILE for the per-10,000 figure")
     as_of = dt.date(year, 12, 31)
     result = classify(
-        load_patents(patents), patent_rule(rules), as_of, None, sei_table, population_file
+        load_patents(patents), patent_rule(rules), as_of, overrides, sei_table, population_file
     )
     regions = result.region_table.set_index("region")
     if actuals.region not in regions.index:
@@ -316,3 +326,36 @@ def advise_file(
     return advise(
         load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
     )
+
+
+def sei_lookup(
+    codes: list[str], rules: str = "cn-high-value-invention", sei_table: str | Path | None = None
+) -> dict[str, Any]:
+    """Which 战略性新兴产业 each IPC code falls into, and through which rule of the table."""
+    rule = patent_rule(rules)
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    table = prepare(rule, default_as_of(), None, tables).tables["sei-ipc"]
+    canonical = normalize(codes)
+    found = []
+    for raw, code in zip(codes, canonical, strict=True):
+        if pd.isna(code):
+            raise InputError(f"{raw!r} is not an IPC code (e.g. G06F 16/30, G06F16/30)")
+        rules_found = table.explain_code(code)
+        industries = sorted({m["industry"] for m in rules_found if m["matched"]})
+        found.append(
+            {
+                "input": raw,
+                "code": code,
+                "industries": [
+                    {
+                        "code": c,
+                        "name": table.industries.name(c),
+                        "top": c.split(".")[0],
+                        "top_name": table.industries.name(c.split(".")[0]),
+                    }
+                    for c in industries
+                ],
+                "rules": rules_found,
+            }
+        )
+    return {"table": table.describe(), "codes": found}

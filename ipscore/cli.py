@@ -26,7 +26,12 @@ from ipscore.report.export import to_json_text, write_table
 from ipscore.report.handoff import write_report
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
-from ipscore.report.rules import render_example_results, render_rule, render_rule_list
+from ipscore.report.rules import (
+    render_example_results,
+    render_rule,
+    render_rule_list,
+    render_sei_lookup,
+)
 from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
 from ipscore.report.terminal import make_console
 from ipscore.scenarios.files import load_scenario
@@ -75,6 +80,8 @@ def _global_options(
 
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+sei_app = typer.Typer(help="The 战略性新兴产业–IPC table.", no_args_is_help=True)
+app.add_typer(sei_app, name="sei")
 
 out = make_console()
 err = make_console(stderr=True)
@@ -90,7 +97,20 @@ AsOf = Annotated[
 Rules = Annotated[str, typer.Option("--rules", help="Bundled rule id or a rule file path.")]
 SeiTable = Annotated[
     Path | None,
-    typer.Option("--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords)."),
+    typer.Option(
+        "--sei-table",
+        help="Another SEI–IPC table: rule layout (.jsonl, or CSV with sei_code, "
+        "ipc_patterns, ipc_exclusions, keyword_terms; ;-separated) or one code a row "
+        "(ipc, sei_code, sei_name).",
+    ),
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Rule parameter RULE.PARAM=VALUE (repeatable), "
+        "e.g. cn-high-value-invention.sei_keywords=require",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
 Report = Annotated[
@@ -146,6 +166,7 @@ def classify(
         typer.Option("--out", help="One row per evaluated patent: .csv .parquet .xlsx .json"),
     ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+    sets: Sets = None,
     as_json: Json = False,
     report: Report = None,
 ) -> None:
@@ -154,7 +175,8 @@ def classify(
         err.print(f"[bold red]error:[/] --by takes 'region', not {by!r}")
         raise typer.Exit(2)
     with _exit_2_on_bad_input(), err.status("classifying…"):
-        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population)
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
+        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population, overrides)
         if out_file:
             write_table(result.verdicts, out_file)
         if rejects:
@@ -165,16 +187,9 @@ def classify(
 
 
 def _report_data(result: api.Classification) -> dict[str, Any]:
-    """The --json result, with the rejected rows and the industry breakdown the reports
-    show as sheets."""
-    from ipscore.report.industries import industries
-
+    """The --json result, with the rejected rows the reports show as a sheet."""
     rejects = result.batch.rejects.astype(object).where(result.batch.rejects.notna(), None)
-    return {
-        **result.to_json(),
-        "industries": industries(result),
-        "rejects": rejects.to_dict("records"),
-    }
+    return {**result.to_json(), "rejects": rejects.to_dict("records")}
 
 
 def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
@@ -202,11 +217,13 @@ def explain(
     as_of: AsOf = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    sets: Sets = None,
     as_json: Json = False,
 ) -> None:
     """Explain one patent: every condition, its evidence, parameters and source."""
     with _exit_2_on_bad_input():
-        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table)
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
+        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table, overrides)
     _emit(as_json, data, lambda: render_explanation(data, out))
 
 
@@ -233,13 +250,15 @@ def monitor(
     ] = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    sets: Sets = None,
     as_json: Json = False,
     report: Report = None,
 ) -> None:
     """Judge a region against a plan: met, met early, on track (序时进度) or lagging."""
     with _exit_2_on_bad_input():
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
         result = api.monitor(
-            plan, actuals, region, year, from_patents, population, rules, sei_table
+            plan, actuals, region, year, from_patents, population, rules, sei_table, overrides
         )
     _report(report, "monitor", result.to_json(), f"ipscore monitor {plan}")
     _emit(as_json, result.to_json(), lambda: render_plan(result, out))
@@ -475,6 +494,19 @@ def rules_list(as_json: Json = False) -> None:
         found = api.bundled_rules()
     listed = [{"id": r.id, "kind": r.kind, "title": r.title, "file": str(p)} for p, r in found]
     _emit(as_json, listed, lambda: render_rule_list(found, out))
+
+
+@sei_app.command("lookup")
+def sei_lookup(
+    codes: Annotated[list[str], typer.Argument(metavar="CODE…", help="IPC codes, any spelling.")],
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    as_json: Json = False,
+) -> None:
+    """Which strategic emerging industries an IPC code falls into, and through which rule."""
+    with _exit_2_on_bad_input():
+        data = api.sei_lookup(codes, rules, sei_table)
+    _emit(as_json, data, lambda: render_sei_lookup(data, out))
 
 
 @rules_app.command("show")

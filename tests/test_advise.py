@@ -273,11 +273,12 @@ def test_cli_bad_input_exits_2(register, args, message):
 
 
 def test_strategic_emerging_names_the_nearest_table_row(rule):
-    # G05B 19/04 is not in the sample table; its subclass has one row, G05B 19/418.
-    batch = batch_of({"ipc": "G05B 19/04"}, {"ipc": "A47J 27/00"})
+    # H01M 10/00 is in no rule of the 2021 table; the closest pattern of its subclass is
+    # the subgroup H01M10/02 (rule 5.2).
+    batch = batch_of({"ipc": "H01M 10/00"}, {"ipc": "A47J 27/00"})
     actions = _paths(advise(batch, rule, AS_OF), "strategic_emerging")["action"].tolist()
     assert actions[0] == (
         "determined by IPC; no action (nearest SEI table row in its subclass: "
-        "G05B 19/418 → 2.1 智能制造装备产业)"
+        "H01M10/02 → 5.2 新能源汽车装置、配件制造)"
     )
     assert actions[1] == "determined by IPC; no action"  # no row in subclass A47J

@@ -71,6 +71,8 @@ def test_chinese_headers_and_values_are_accepted(tmp_path):
         "family_granted",
         "pledge_amount",
         "awards",
+        "title",
+        "abstract",
     ]
     record = batch.record(0)
     assert record["ipc"] == ("G06F 16/30",) and record["owner_country"] == "CN"

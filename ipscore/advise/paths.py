@@ -58,7 +58,9 @@ def kind_of(condition: Condition) -> str:
         return "overseas"
     if isinstance(node, expr_ast.Call) and node.name == "any_of":
         return "award"
-    if any(isinstance(n, expr_ast.Call) and n.name == "ipc_in" for n in walk(node)):
+    if any(
+        isinstance(n, expr_ast.Call) and n.name in ("ipc_in", "ipc_in_filtered") for n in walk(node)
+    ):
         return "ipc"
     return "other"
 
@@ -239,7 +241,7 @@ def _ipc_actions(node, columns, positions: np.ndarray, prepared: Prepared):
     main = np.full(len(positions), -1, dtype=np.int64)
     main[has_code] = codes.codes[codes.offsets[positions[has_code]]]
     used = np.unique(main[main >= 0])
-    nearest = _nearest_rows(pd.Series(codes.vocab[used], dtype=object), table.rows)
+    nearest = _nearest_rows(pd.Series(codes.vocab[used], dtype=object), table)
     labels = np.full(len(codes.vocab) + 1, None, dtype=object)
     labels[used] = nearest
     found = labels[np.where(main >= 0, main, len(codes.vocab))]
@@ -251,19 +253,26 @@ def _group_number(codes: pd.Series) -> pd.Series:
     return pd.to_numeric(codes.str.extract(r" (\d+)/")[0], errors="coerce").fillna(0)
 
 
-def _nearest_rows(codes: pd.Series, rows: pd.DataFrame) -> np.ndarray:
-    """For each code, "IPC → sei_code sei_name" of the table row in the same subclass with
-    the closest main group number; None where the subclass has no row."""
+def _nearest_rows(codes: pd.Series, table) -> np.ndarray:
+    """For each code, "pattern → sei_code sei_name" of the table pattern in the same
+    subclass with the closest main group number; None where the subclass has none."""
     mine = pd.DataFrame(
         {"code": codes, "subclass": codes.str.slice(0, 4), "group": _group_number(codes)}
     )
-    theirs = rows.assign(subclass=rows["ipc"].str.slice(0, 4), row_group=_group_number(rows["ipc"]))
+    patterns = table.patterns.filter(~table.patterns["exclusion"]).to_pandas()
+    patterns = patterns[patterns["level"] != "class"]
+    theirs = patterns.assign(
+        subclass=patterns["key"].str.slice(0, 4),
+        row_group=_group_number(patterns["key"]),
+        sei_code=table.rules["sei_code"].to_numpy()[patterns["rule"].to_numpy()],
+        sei_name=table.rules["sei_name"].to_numpy()[patterns["rule"].to_numpy()],
+    )
     pairs = mine.reset_index().merge(theirs, on="subclass", how="inner")
     if pairs.empty:
         return np.full(len(codes), None, dtype=object)
     pairs["distance"] = (pairs["group"] - pairs["row_group"]).abs()
-    best = pairs.sort_values(["index", "distance", "ipc"]).drop_duplicates("index")
-    label = best["ipc"] + " → " + best["sei_code"].astype(str) + " " + best["sei_name"]
+    best = pairs.sort_values(["index", "distance", "pattern"]).drop_duplicates("index")
+    label = best["pattern"] + " → " + best["sei_code"].astype(str) + " " + best["sei_name"]
     out = np.full(len(codes), None, dtype=object)
     out[best["index"].to_numpy()] = label.to_numpy(dtype=object)
     return out

@@ -58,6 +58,11 @@ def _ipc_in_vec(codes, table):
     return codes.any_rows(_vocab_mask(codes, ("ipc_in", id(table)), table.matches))
 
 
+def _ipc_in_filtered_vec(codes, table, keywords, title, abstract):
+    codes = _require_list(codes, "ipc_in_filtered")
+    return table.row_bits(codes, keywords, title, abstract) != 0
+
+
 def _count_overseas_vec(codes, include_hk_mo_tw):
     codes = _require_list(codes, "count_overseas")
     flag = bool(include_hk_mo_tw)
@@ -106,6 +111,10 @@ def _ipc_in_scalar(codes, table):
     return any(table.match_one(code) for code in codes)
 
 
+def _ipc_in_filtered_scalar(codes, table, keywords, title, abstract):
+    return table.record_bits(tuple(codes), keywords, title, abstract) != 0
+
+
 def _count_overseas_scalar(codes, include_hk_mo_tw):
     excluded = {"CN"} if include_hk_mo_tw else {"CN", *HK_MO_TW}
     return sum(1 for code in codes if code not in excluded)
@@ -139,6 +148,14 @@ FUNCTIONS: dict[str, Function] = {
             "true when any of the IPC codes matches a row of the table at its level",
             _ipc_in_vec,
             _ipc_in_scalar,
+        ),
+        Function(
+            "ipc_in_filtered",
+            ("codes", "table", "keywords", "title", "abstract"),
+            "like ipc_in; the table's keyword-filter rules count always (keywords "
+            '"ignore") or only where title or abstract names one of their terms ("require")',
+            _ipc_in_filtered_vec,
+            _ipc_in_filtered_scalar,
         ),
         Function(
             "ipc_scope",

@@ -102,6 +102,8 @@ FIELDS: tuple[FieldSpec, ...] = (
     ),
     FieldSpec("pledge_amount", "amount", False, "质押融资金额, 万元", ("质押融资金额",)),
     FieldSpec("awards", "list", False, "award codes, ;-separated", ("获奖",)),
+    FieldSpec("title", "text", False, "名称/标题 title", ("名称", "标题", "发明名称", "专利名称")),
+    FieldSpec("abstract", "text", False, "摘要 abstract", ("摘要",)),
 )
 
 FIELD_BY_NAME = {f.name: f for f in FIELDS}

@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipscore.patents import industries
 from ipscore.patents.classify import Prepared, combination_label, criteria_bits
 from ipscore.patents.population import Population, per_10k
 from ipscore.patents.validate import PatentBatch
@@ -26,6 +27,25 @@ class Classification:
 
     def __post_init__(self) -> None:
         self.region_table = self._regions()
+        labels = industries.industry_column(self.batch, self.prepared)
+        if labels is not None and "sei_industries" not in self.verdicts:
+            self.verdicts["sei_industries"] = labels
+
+    def industries(self) -> list[dict[str, Any]]:
+        """Evaluated and high-value patents by 战略性新兴产业 大类 and 中类."""
+        found = industries.sei_call(self.prepared)
+        if found is None:
+            return []
+        return industries.breakdown(
+            industries.row_bits(self.batch, self.prepared, found),
+            self.verdicts["high_value"].to_numpy(),
+            industries.table_of(self.prepared, found),
+        )
+
+    @cached_property
+    def caliber(self) -> list[dict[str, Any]]:
+        """Counts under each reading of the table's keyword rows (an unknown caliber)."""
+        return industries.caliber_range(self.batch, self.prepared, self.verdicts)
 
     @property
     def eligible(self) -> int:
@@ -106,13 +126,15 @@ class Classification:
             "assumptions": [{"name": a["name"], "value": a["value"]} for a in p.assumptions_used()],
             "tables": [
                 {
-                    "name": n,
-                    "file": str(t.path),
-                    "rows": len(t.rows),
+                    **t.describe(),
                     "sample": p.rule.tables[n].sample,
+                    "confidence": p.rule.tables[n].confidence,
+                    "title": p.rule.tables[n].source.document if p.rule.tables[n].source else None,
                 }
                 for n, t in p.tables.items()
             ],
+            "industries": self.industries(),
+            "caliber_range": self.caliber,
             "absent_columns": self.batch.absent,
             "regions": [_region_json(r) for r in self.region_table.to_dict("records")],
         }

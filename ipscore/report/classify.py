@@ -34,14 +34,18 @@ def header(result: Classification, banner: str | None = None) -> Panel:
             )
         )
     for name, table in p.tables.items():
-        if p.rule.tables[name].sample:
-            lines.append(
-                Text(
-                    f"⚠ table {name} is a SAMPLE ({len(table.rows)} rows, "
-                    f"{table.path.name}); pass the official table with --sei-table",
-                    style="yellow",
-                )
+        ref = p.rule.tables[name]
+        document = ref.source.document if ref.source else name
+        number = f" {ref.source.number}" if ref.source and ref.source.number else ""
+        lines.append(
+            Text(
+                f"table {name}: 《{document}》{number} — {table.path.name}, "
+                f"{len(table.rules)} rules ({table.layout}), confidence {ref.confidence}",
+                style="yellow" if ref.sample else "",
             )
+        )
+        if ref.sample:
+            lines.append(Text(f"⚠ table {name} is a SAMPLE, not the official table", "yellow"))
     if banner:
         lines.append(Text(banner, style="bold magenta"))
     return Panel(Group(*lines), title="ipscore classify", border_style="cyan")
@@ -122,6 +126,50 @@ def regions(result: Classification) -> Table:
     return table
 
 
+def industries(result: Classification, limit_top: int = 9) -> Table | None:
+    rows = result.industries()
+    if not rows:
+        return None
+    table = Table(title="By strategic emerging industry 分战略性新兴产业", title_justify="left")
+    for column in ("code", "industry 产业", "eligible", "high-value"):
+        table.add_column(
+            column, justify="right" if column in ("eligible", "high-value") else "left"
+        )
+    for row in rows:
+        bold = "bold" if row["level"] == 1 else ""
+        indent = "" if row["level"] == 1 else "  "
+        table.add_row(
+            Text(indent + row["code"], bold),
+            Text(indent + row["name"], bold),
+            _n(row["patents"]),
+            _n(row["high_value"]),
+            end_section=False,
+        )
+    return table
+
+
+def caliber(result: Classification) -> Table | None:
+    rows = result.caliber
+    if not rows:
+        return None
+    table = Table(
+        title="Caliber range 口径区间: the table's keyword rows (sei_keywords, an assumption)",
+        title_justify="left",
+        border_style="yellow",
+    )
+    for column in ("sei_keywords", "strategic emerging", "high-value", "unverifiable (no text)"):
+        table.add_column(column, justify="left" if column == "sei_keywords" else "right")
+    for row in rows:
+        mark = " (in force)" if row["in_force"] else ""
+        table.add_row(
+            row["sei_keywords"] + mark,
+            _n(row["strategic_emerging"]),
+            _n(row["high_value"]),
+            _n(row["unverifiable"]) if row["sei_keywords"] == "require" else "–",
+        )
+    return table
+
+
 def assumptions(result: Classification) -> Table:
     table = Table(
         title="Assumptions used 假设参数 (official value unpublished)",
@@ -166,6 +214,9 @@ def render_classification(
     console.print(criteria(result))
     if result.high_value:
         console.print(overlap(result))
+    for extra in (industries(result), caliber(result)):
+        if extra is not None:
+            console.print(extra)
     console.print(regions(result))
     console.print(assumptions(result))
     found = rejects(result)

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ipscore.patents.examples import ExampleResult
+from ipscore.patents.sei import IpcTable, load_ipc_table
 from ipscore.spec import PlanRule, RuleFile
 
 
@@ -104,6 +105,27 @@ def render_index_rule(rule, console: Console) -> None:
     )
 
 
+def sei_table_summary(table: IpcTable) -> Table:
+    """Rules per industry, and the keyword-filter rows with their terms."""
+    d = table.describe()
+    out = Table(
+        title=f"{d['rules']} rules, {d['patterns']} patterns, {d['exclusions']} exclusions "
+        f"(不含), {d['industries']} industries; ask about a code with `ipscore sei lookup CODE`",
+        title_justify="left",
+    )
+    for column in ("industry 中类", "rules", "keyword-filter rows (sei_keywords: require)"):
+        out.add_column(column)
+    rules = table.rules
+    for code, group in rules.groupby("sei_code", sort=False):
+        filters = [
+            f"rule {r.rule_no}: {'、'.join(r.keyword_terms)}"
+            for r in group.itertuples()
+            if r.keyword_terms is not None
+        ]
+        out.add_row(f"{code} {group['sei_name'].iloc[0]}", str(len(group)), "; ".join(filters))
+    return out
+
+
 def render_rule(rule: RuleFile, console: Console) -> None:
     if isinstance(rule, PlanRule):
         render_plan_rule(rule, console)
@@ -122,6 +144,7 @@ def render_rule(rule: RuleFile, console: Console) -> None:
             f"{' [yellow](SAMPLE)' if table.sample else ''}"
             f" — {escape(table.description.strip())}"
         )
+        console.print(sei_table_summary(load_ipc_table(rule.table_path(name), name)))
     for version in rule.versions:
         window = f"{version.effective.start} … {version.effective.end or 'open'}"
         params = Table(title=f"version {window} ({version.confidence})", title_justify="left")
@@ -162,3 +185,23 @@ def render_example_results(results: list[ExampleResult], console: Console) -> No
     console.print(table)
     failed = sum(not r.passed for r in results)
     console.print(f"{len(results) - failed} passed, {failed} failed")
+
+
+def render_sei_lookup(data: dict, console: Console) -> None:
+    t = data["table"]
+    console.print(f"[dim]table {escape(t['file'])} ({t['rules']} rules, {t['layout']})")
+    for entry in data["codes"]:
+        names = ", ".join(f"{i['code']} {i['name']}" for i in entry["industries"]) or "none"
+        console.print(f"[bold]{escape(entry['code'])}[/] → {escape(names)}")
+        for m in entry["rules"]:
+            how = (
+                f"[red]excluded by {escape(m['excluded_by'])}[/] (不含)"
+                if m["excluded_by"]
+                else "[green]matched[/]"
+            )
+            terms = m["keyword_filter"]
+            keyword = f" · keyword row: {'、'.join(terms)}" if terms else ""
+            console.print(
+                f"  {m['industry']} {escape(m['industry_name'])} · rule {m['rule_no']} · "
+                f"pattern {escape(m['pattern'])} · {how}{escape(keyword)}"
+            )

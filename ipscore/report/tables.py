@@ -64,6 +64,7 @@ HEADERS_ZH = {
     "risk": "风险",
     "detail": "说明",
     "industry": "产业",
+    "level": "层级(1大类/2中类)",
     "sei_code": "产业代码",
     "passed": "满足条件数",
     "patents": "件数",
@@ -168,7 +169,7 @@ def classify_sheets(data: dict[str, Any]) -> list[Sheet]:
     )
     industries = records_frame(data.get("industries") or [])
     sources = records_frame(data.get("tables") or [])
-    sources.insert(0, "rules", f"{data.get('rules')} (version from {data.get('version')})")
+    sources.insert(0, "rule", f"{data.get('rules')} (version from {data.get('version')})")
     named = [
         Sheet("summary", "Summary 概要", mapping_frame(_scalars(data))),
         Sheet("criteria", "Criteria 条件", criteria),
