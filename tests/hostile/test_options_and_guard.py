@@ -7,7 +7,7 @@ import pytest
 
 from ipscore import __version__, api
 from ipscore.scenarios.solve import MAX_SWEEP_STEPS
-from tests.hostile.conftest import assert_rejected, run_ipscore
+from tests.hostile.conftest import assert_rejected, run_ipscore, run_ipscore_process
 
 SCENARIO = "pledge-threshold-500"
 
@@ -82,3 +82,9 @@ def test_watch_without_durable_rules_says_what_and_which_python(monkeypatch):
     result = run_ipscore("watch", "ipscore/data/demo-events-SYNTHETIC.jsonl")
     assert_rejected(result, mentions=("durable_rules", "Python 3.11 or 3.12", "ipscore watch"))
     assert result.stdout == ""
+
+
+def test_a_real_process_gets_the_same_contract():
+    """`python -m ipscore` end to end: the entry point, the guard and the exit code."""
+    result = run_ipscore_process("sweep", SCENARIO, "--vary", "x=0:inf:1", seconds=60)
+    assert_rejected(result, mentions=("finite",))
