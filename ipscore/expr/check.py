@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ipscore.expr import ast
 from ipscore.expr.errors import ExprError, did_you_mean
@@ -12,7 +13,10 @@ from ipscore.expr.functions import FUNCTIONS
 def check(
     node: ast.Node, *, fields: Iterable[str], params: Iterable[str], tables: Iterable[str] = ()
 ) -> list[str]:
-    """Every problem found, as messages; an empty list means the expression is usable."""
+    """Every problem found, as messages; an empty list means the expression is usable.
+    When `params` maps names to values (or to objects with a `.value`), field($p) is also
+    checked to name a known field."""
+    values = dict(params) if isinstance(params, Mapping) else {}
     fields, params, tables = set(fields), set(params), set(tables)
     problems: list[str] = []
     for sub in ast.walk(node):
@@ -23,7 +27,21 @@ def check(
                 problems.append(f"unknown parameter ${name}{did_you_mean(name, params)}")
             case ast.Call(name, args):
                 problems.extend(_check_call(name, args, tables))
+                if name == "field" and len(args) == 1:
+                    problems.extend(_check_field_argument(args[0], values, fields))
     return problems
+
+
+def _check_field_argument(arg: ast.Node, values: Mapping[str, Any], fields: set[str]) -> list[str]:
+    """field($p) reads the field whose name $p holds: $p must be a known field's name."""
+    if not isinstance(arg, ast.Param) or arg.name not in values:
+        return []
+    value = getattr(values[arg.name], "value", values[arg.name])
+    if not isinstance(value, str):
+        return [f"field(${arg.name}) needs a field name, but ${arg.name} is {value!r}"]
+    if value not in fields:
+        return [f"field(${arg.name}): unknown field {value!r}{did_you_mean(value, fields)}"]
+    return []
 
 
 def _check_call(name: str, args: tuple[ast.Node, ...], tables: set[str]) -> list[str]:
