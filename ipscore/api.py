@@ -13,6 +13,8 @@ from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
+from ipscore.patents.ipc import normalize
+from ipscore.patents.joins import join_lists
 from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
 from ipscore.patents.rule_types import rule_type_problems
@@ -20,6 +22,7 @@ from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
+from ipscore.regions import LEVELS
 from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
@@ -34,6 +37,8 @@ from ipscore.spec import (
 
 __all__ = [
     "Classification",
+    "advise",
+    "advise_file",
     "classify",
     "classify_file",
     "explain_file",
@@ -58,8 +63,8 @@ def default_as_of(today: dt.date | None = None) -> dt.date:
     return dt.date(today.year - 1, 12, 31)
 
 
-def load_patents(path: str | Path) -> PatentBatch:
-    return validate(read_patent_table(path), str(path))
+def load_patents(path: str | Path, sheet: str | None = None) -> PatentBatch:
+    return validate(read_patent_table(path, sheet), str(path))
 
 
 def classify(
@@ -69,11 +74,31 @@ def classify(
     overrides: dict[str, Any] | None = None,
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    *,
+    by: str | None = "city",
+    lists: Lists | None = None,
 ) -> Classification:
+    """`lists` are the award, pledge and family lists joined by patent number;
+    `by` the level regions are reported at (province, city, county)."""
     tables = {"sei-ipc": sei_table} if sei_table else None
     prepared = prepare(rule, as_of, overrides, tables)
     population = load_population(population_file) if population_file else None
-    return Classification(prepared, batch, evaluate(batch, prepared), population)
+    batch, joined = join_lists(batch, as_of, **(lists or {}))
+    result = Classification(prepared, batch, evaluate(batch, prepared), population, _level(by))
+    result.joins = [j.to_json() for j in joined]
+    return result
+
+
+#: --awards / --pledges / --families files by list name.
+Lists = dict[str, str | Path | None]
+
+
+def _level(by: str | None) -> Any:
+    if by in (None, "region"):
+        return "city"
+    if by not in LEVELS:
+        raise InputError(f"--by takes province, city or county, not {by!r}")
+    return by
 
 
 def classify_file(
@@ -82,9 +107,16 @@ def classify_file(
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
+    *,
+    by: str | None = "city",
+    sheet: str | None = None,
+    lists: Lists | None = None,
 ) -> Classification:
     rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
-    return classify(load_patents(path), rule, as_of, None, sei_table, population_file)
+    prepare(rule, as_of, overrides)  # and unknown --set keys fail before it too
+    batch = load_patents(path, sheet)
+    return classify(batch, rule, as_of, overrides, sei_table, population_file, by=by, lists=lists)
 
 
 def explain_file(
@@ -93,10 +125,12 @@ def explain_file(
     as_of: dt.date,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> dict[str, Any]:
     rule = patent_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
-    return explain(load_patents(path), prepare(rule, as_of, None, tables), patent_id)
+    prepared = prepare(rule, as_of, overrides, tables)
+    return explain(load_patents(path), prepared, patent_id)
 
 
 def bundled_rules() -> list[tuple[Path, RuleFile]]:
@@ -166,6 +200,7 @@ def monitor(
     population_file: str | Path | None = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
+    overrides: dict[str, Any] | None = None,
 ) -> PlanResult:
     """Judge a plan for one region at one year; optionally derive the per-10k indicator
     from a patent classification at the end of that year."""
@@ -178,19 +213,23 @@ def monitor(
     actuals = load_actuals(actuals_file, plan, region)
     if year is None:
         year = int(actuals.rows["year"].max()) if len(actuals.rows) else plan.target_year
+    if overrides and patents is None:
+        raise InputError("--set changes the patent rule: use it with --from-patents")
     if patents is not None:
         actuals = _with_patent_indicator(
-            plan, actuals, year, patents, population_file, rules, sei_table
+            plan, actuals, year, patents, population_file, rules, sei_table, overrides
         )
     return evaluate_plan(plan, actuals, year)
 
 
-def _with_patent_indicator(plan, actuals, year, patents, population_file, rules, sei_table):
+def _with_patent_indicator(
+    plan, actuals, year, patents, population_file, rules, sei_table, overrides=None
+):
     if population_file is None:
         raise InputError("--from-patents needs --population FILE for the per-10,000 figure")
     as_of = dt.date(year, 12, 31)
     result = classify(
-        load_patents(patents), patent_rule(rules), as_of, None, sei_table, population_file
+        load_patents(patents), patent_rule(rules), as_of, overrides, sei_table, population_file
     )
     regions = result.region_table.set_index("region")
     if actuals.region not in regions.index:
@@ -248,9 +287,15 @@ def score_index(
     year: int | None = None,
     runs: int = 0,
     seed: int = 20231231,
+    sets: dict | None = None,
+    cheapest: bool = False,
+    explain: str | None = None,
 ):
-    """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too."""
-    from ipscore.index.data import load_unit_data
+    """Score the units of an index; with `runs`, a Monte Carlo sensitivity analysis too.
+    `sets` overrides weights, goalposts and parameters (see ipscore.index.overrides); the
+    cheapest next point is computed for every unit with `cheapest`, or for `explain`."""
+    from ipscore.index.data import default_data, load_unit_data
+    from ipscore.index.overrides import with_sets
     from ipscore.index.score import score
     from ipscore.index.sensitivity import analyse
     from ipscore.spec import IndexRule
@@ -258,7 +303,96 @@ def score_index(
     rule = resolve_rule(index_id)
     if not isinstance(rule, IndexRule):
         raise LookupError(f"{index_id} is a {rule.kind} rule, not an index")
-    result = score(rule, load_unit_data(data_file or INDEX_EXAMPLE, rule, year))
+    rule = with_sets(rule, sets or {})
+    data = load_unit_data(data_file or default_data(rule), rule, year)
+    if explain is not None and explain not in data.units:
+        from ipscore.expr.errors import did_you_mean
+
+        raise LookupError(f"no unit {explain!r}{did_you_mean(explain, data.units)}")
+    result = score(rule, data, with_cheapest=cheapest, cheapest_for=explain)
     if runs:
         analyse(result, runs, seed)
     return result
+
+
+def is_index(id_or_path: str) -> bool:
+    """Whether a bundled id or rule file is a composite index (for `whatif --base`)."""
+    from ipscore.spec import IndexRule
+
+    try:
+        return isinstance(resolve_rule(id_or_path), IndexRule)
+    except (LookupError, RuleFileError, InputError):
+        return False
+
+
+# --- advice -----------------------------------------------------------------------------
+
+
+def advise(
+    batch: PatentBatch,
+    rule: PatentRule,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    overrides: dict[str, Any] | None = None,
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+):
+    """Paths to high-value per patent, risks of the high-value ones, and a projection
+    of the count to `until` (per 10,000 with a population, against a plan's target)."""
+    from ipscore.advise import advise as run
+
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    population = load_population(population_file) if population_file else None
+    return run(
+        batch, rule, as_of, until, overrides, tables, population, plan_rule(plan) if plan else None
+    )
+
+
+def advise_file(
+    path: str | Path,
+    as_of: dt.date,
+    until: dt.date | None = None,
+    rules: str = "cn-high-value-invention",
+    sei_table: str | Path | None = None,
+    population_file: str | Path | None = None,
+    plan: str | None = None,
+    overrides: dict[str, Any] | None = None,
+):
+    rule = patent_rule(rules)
+    return advise(
+        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
+    )
+
+
+def sei_lookup(
+    codes: list[str], rules: str = "cn-high-value-invention", sei_table: str | Path | None = None
+) -> dict[str, Any]:
+    """Which 战略性新兴产业 each IPC code falls into, and through which rule of the table."""
+    rule = patent_rule(rules)
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    table = prepare(rule, default_as_of(), None, tables).tables["sei-ipc"]
+    canonical = normalize(codes)
+    found = []
+    for raw, code in zip(codes, canonical, strict=True):
+        if pd.isna(code):
+            raise InputError(f"{raw!r} is not an IPC code (e.g. G06F 16/30, G06F16/30)")
+        rules_found = table.explain_code(code)
+        industries = sorted({m["industry"] for m in rules_found if m["matched"]})
+        found.append(
+            {
+                "input": raw,
+                "code": code,
+                "industries": [
+                    {
+                        "code": c,
+                        "name": table.industries.name(c),
+                        "top": c.split(".")[0],
+                        "top_name": table.industries.name(c.split(".")[0]),
+                    }
+                    for c in industries
+                ],
+                "rules": rules_found,
+            }
+        )
+    return {"table": table.describe(), "codes": found}

@@ -12,37 +12,79 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
-from rich.console import Console
+from rich.markup import escape
 
-from ipscore import api
+from ipscore import __version__, api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
+from ipscore.optional import require_durable_rules
+from ipscore.report.advise import render_advice
 from ipscore.report.classify import render_classification
 from ipscore.report.events import render_summary, transition_line
 from ipscore.report.explain import render_explanation
 from ipscore.report.export import to_json_text, write_table
+from ipscore.report.handoff import write_report
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
-from ipscore.report.rules import render_example_results, render_rule, render_rule_list
+from ipscore.report.rules import (
+    render_example_results,
+    render_rule,
+    render_rule_list,
+    render_sei_lookup,
+)
 from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
+from ipscore.report.terminal import make_console
 from ipscore.scenarios.files import load_scenario
 from ipscore.scenarios.models import Scenario
 from ipscore.scenarios.run import compare, with_value
-from ipscore.scenarios.solve import parse_range, seek
+from ipscore.scenarios.solve import parse_range, parse_set, seek
 from ipscore.scenarios.solve import sweep as run_sweep
 from ipscore.spec import RuleFileError
+from ipscore.spec.tables import allow_table_paths
 
 app = typer.Typer(
     help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+_debug = {"on": False}  # set by the global --debug option, read by main()'s guard
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ipscore {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, show the full Python traceback.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    allow_table_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-table-path",
+            help="A folder outside the rule file's own from which its tables may be read.",
+        ),
+    ] = None,
+) -> None:
+    """Rules-as-code for Chinese IP policy: 高价值发明专利 and more."""
+    _debug["on"] = debug
+    allow_table_paths(allow_table_path or [])
+
+
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
+sei_app = typer.Typer(help="The 战略性新兴产业–IPC table.", no_args_is_help=True)
+app.add_typer(sei_app, name="sei")
 
-out = Console()
-err = Console(stderr=True)
+out = make_console()
+err = make_console(stderr=True)
 
 AsOf = Annotated[
     dt.datetime | None,
@@ -55,9 +97,40 @@ AsOf = Annotated[
 Rules = Annotated[str, typer.Option("--rules", help="Bundled rule id or a rule file path.")]
 SeiTable = Annotated[
     Path | None,
-    typer.Option("--sei-table", help="SEI–IPC table CSV (ipc, sei_code, sei_name, keywords)."),
+    typer.Option(
+        "--sei-table",
+        help="Another SEI–IPC table: rule layout (.jsonl, or CSV with sei_code, "
+        "ipc_patterns, ipc_exclusions, keyword_terms; ;-separated) or one code a row "
+        "(ipc, sei_code, sei_name).",
+    ),
+]
+Sets = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--set",
+        help="Rule parameter RULE.PARAM=VALUE (repeatable), "
+        "e.g. cn-high-value-invention.sei_keywords=require",
+    ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
+Sheet = Annotated[
+    str | None, typer.Option(help="XLSX: the sheet to read, or 'all' (default: the first).")
+]
+AwardsList = Annotated[
+    Path | None, typer.Option("--awards", help="Award winners: patent number, award name.")
+]
+PledgesList = Annotated[
+    Path | None,
+    typer.Option("--pledges", help="Pledge registrations: patent number, amount (万元), date."),
+]
+FamiliesList = Annotated[
+    Path | None,
+    typer.Option("--families", help="Family members: patent number, jurisdiction, granted."),
+]
+Report = Annotated[
+    Path | None,
+    typer.Option("--report", help="Also write a report to hand on: .xlsx workbook or .html page."),
+]
 DEFAULT_RULE = "cn-high-value-invention"
 
 
@@ -68,7 +141,7 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         yield
     except (InputError, RuleFileError, ExprError, LookupError) as problem:
         message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
-        err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -78,6 +151,13 @@ def _emit(as_json: bool, data: Any, render: Callable[[], None]) -> None:
         sys.stdout.write(to_json_text(data) + "\n")
     else:
         render()
+
+
+def _report(path: Path | None, kind: str, data: dict[str, Any], title: str) -> None:
+    """--report FILE: the same result as --json, as a workbook or a web page."""
+    if path is not None:
+        with _exit_2_on_bad_input():
+            write_report(kind, data, path, title)
 
 
 def _as_of(value: dt.datetime | None) -> dt.date:
@@ -94,25 +174,51 @@ def classify(
         Path | None,
         typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
     ] = None,
-    by: Annotated[str | None, typer.Option(help="Group the report by: region.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Regions at: province, city (default) or county (GB/T 2260)."),
+    ] = None,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", help="One row per evaluated patent: .csv .parquet .xlsx .json"),
     ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+    sheet: Sheet = None,
+    awards: AwardsList = None,
+    pledges: PledgesList = None,
+    families: FamiliesList = None,
+    sets: Sets = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Classify a register: totals, criteria, overlaps, regions and assumptions."""
-    if by not in (None, "region"):
-        err.print(f"[bold red]error:[/] --by takes 'region', not {by!r}")
-        raise typer.Exit(2)
+    lists = {"awards": awards, "pledges": pledges, "families": families}
     with _exit_2_on_bad_input(), err.status("classifying…"):
-        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population)
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
+        result = api.classify_file(
+            patents,
+            _as_of(as_of),
+            rules,
+            sei_table,
+            population,
+            overrides,
+            by=by,
+            sheet=sheet,
+            lists=lists,
+        )
         if out_file:
             write_table(result.verdicts, out_file)
         if rejects:
             write_table(result.batch.rejects, rejects)
+    if report:
+        _report(report, "classify", _report_data(result), f"ipscore classify {patents.name}")
     _show(result, as_json)
+
+
+def _report_data(result: api.Classification) -> dict[str, Any]:
+    """The --json result, with the rejected rows the reports show as a sheet."""
+    rejects = result.batch.rejects.astype(object).where(result.batch.rejects.notna(), None)
+    return {**result.to_json(), "rejects": rejects.to_dict("records")}
 
 
 def _show(result: api.Classification, as_json: bool, banner: str | None = None) -> None:
@@ -140,11 +246,13 @@ def explain(
     as_of: AsOf = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    sets: Sets = None,
     as_json: Json = False,
 ) -> None:
     """Explain one patent: every condition, its evidence, parameters and source."""
     with _exit_2_on_bad_input():
-        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table)
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
+        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table, overrides)
     _emit(as_json, data, lambda: render_explanation(data, out))
 
 
@@ -171,13 +279,17 @@ def monitor(
     ] = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    sets: Sets = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Judge a region against a plan: met, met early, on track (序时进度) or lagging."""
     with _exit_2_on_bad_input():
+        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
         result = api.monitor(
-            plan, actuals, region, year, from_patents, population, rules, sei_table
+            plan, actuals, region, year, from_patents, population, rules, sei_table, overrides
         )
+    _report(report, "monitor", result.to_json(), f"ipscore monitor {plan}")
     _emit(as_json, result.to_json(), lambda: render_plan(result, out))
 
 
@@ -189,6 +301,8 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
             "population": "demo",
             "as_of": as_of or api.DEMO_AS_OF,
         }
+    elif api.is_index(base):
+        spec = {"evaluate": "score", "index": base, "year": year}
     elif Path(base).exists():
         spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
     else:
@@ -198,10 +312,7 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
 
 def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
     for item in sets:
-        key, equals, text = item.partition("=")
-        if not equals:
-            raise InputError(f"--set {item!r}: write KEY=VALUE")
-        scenario = with_value(scenario, key.strip(), yaml.safe_load(text))
+        scenario = with_value(scenario, *parse_set(item))
     return scenario
 
 
@@ -210,7 +321,9 @@ def whatif(
     scenario: Annotated[str | None, typer.Argument(help="Bundled scenario id or file.")] = None,
     base: Annotated[
         str | None,
-        typer.Option(help="Without a scenario file: demo, a plan id, or a patents file."),
+        typer.Option(
+            help="Without a scenario file: demo, a plan id, an index id, or a patents file."
+        ),
     ] = None,
     as_of: AsOf = None,
     year: Annotated[int | None, typer.Option(help="Plan bases: the year to judge.")] = None,
@@ -219,6 +332,7 @@ def whatif(
         typer.Option("--set", help="KEY=VALUE, e.g. cn-high-value-invention.pledge_threshold=500"),
     ] = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Evaluate a scenario beside its baseline, with deltas and the patents that flipped."""
     with _exit_2_on_bad_input():
@@ -230,6 +344,7 @@ def whatif(
             else _one_off(base, as_of.date() if as_of else None, year)
         )
         data = compare(_with_sets(chosen, sets or [])).to_json()
+    _report(report, "whatif", data, f"ipscore whatif {chosen.id}")
     _emit(as_json, data, lambda: render_comparison(data, out))
 
 
@@ -244,6 +359,7 @@ def sweep(
         ),
     ] = None,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
     """Evaluate a scenario across a range of one knob: a table and a terminal chart."""
     with _exit_2_on_bad_input():
@@ -251,6 +367,12 @@ def sweep(
         key, values = parse_range(vary)
         paths = metrics or _default_metrics(chosen)
         rows = run_sweep(chosen, key, values, paths)
+    _report(
+        report,
+        "sweep",
+        {"scenario": chosen.id, "vary": key, "rows": rows},
+        f"ipscore sweep {chosen.id}",
+    )
     _emit(
         as_json,
         {"scenario": chosen.id, "vary": key, "rows": rows},
@@ -310,6 +432,7 @@ def watch(
 ) -> None:
     """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
     with _exit_2_on_bad_input():
+        require_durable_rules("ipscore watch")
         window = _days(warn_before) if warn_before else None
         watcher, stream, transitions = api.watch(
             events, initial, until.date() if until else None, rules, sei_table
@@ -353,17 +476,39 @@ def score(
         ),
     ] = None,
     year: Annotated[int | None, typer.Option(help="Default: the latest year in the data.")] = None,
-    sensitivity: Annotated[int, typer.Option(help="Monte Carlo runs (0: none).")] = 0,
+    sensitivity: Annotated[
+        int,
+        typer.Option(
+            help="Sensitivity sample size N (as COINr): N·(d+2) runs for d choices; 0: none."
+        ),
+    ] = 0,
     seed: Annotated[int, typer.Option(help="Seed of the sensitivity analysis.")] = 20231231,
     explain_unit: Annotated[
         str | None, typer.Option("--explain", help="One unit's full breakdown.")
     ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            help="KEY=VALUE: creation.weight=0.5, high_value_per_10k.goalposts=[0,25], "
+            "x.normalise.method=min-max, levels.2.aggregate=geometric …",
+        ),
+    ] = None,
+    cheapest: Annotated[
+        bool, typer.Option("--cheapest", help="Every unit's cheapest next point (slower).")
+    ] = False,
     as_json: Json = False,
+    report: Report = None,
 ) -> None:
-    """Score units on a composite index: gates, dimensions, rank, qualification, sensitivity."""
+    """Score units on a composite index: every level, gates, rank, qualification,
+    sensitivity."""
     with _exit_2_on_bad_input():
-        result = api.score_index(index, data, year, sensitivity, seed)
+        overrides = dict(parse_set(item) for item in sets or [])
+        result = api.score_index(
+            index, data, year, sensitivity, seed, overrides, cheapest, explain_unit
+        )
         unit = result.unit(explain_unit) if explain_unit else None
+    _report(report, "score", result.to_json(), f"ipscore score {index}")
     _emit(
         as_json,
         result.to_json(),
@@ -378,6 +523,19 @@ def rules_list(as_json: Json = False) -> None:
         found = api.bundled_rules()
     listed = [{"id": r.id, "kind": r.kind, "title": r.title, "file": str(p)} for p, r in found]
     _emit(as_json, listed, lambda: render_rule_list(found, out))
+
+
+@sei_app.command("lookup")
+def sei_lookup(
+    codes: Annotated[list[str], typer.Argument(metavar="CODE…", help="IPC codes, any spelling.")],
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    as_json: Json = False,
+) -> None:
+    """Which strategic emerging industries an IPC code falls into, and through which rule."""
+    with _exit_2_on_bad_input():
+        data = api.sei_lookup(codes, rules, sei_table)
+    _emit(as_json, data, lambda: render_sei_lookup(data, out))
 
 
 @rules_app.command("show")
@@ -397,7 +555,7 @@ def rules_check(
     """Validate rule files; exit 2 with file:line for each problem."""
     problems, checked = api.check_rule_files(path)
     for problem in problems:
-        err.print(f"[red]{problem}", highlight=False, soft_wrap=True)
+        err.print(f"[red]{escape(str(problem))}", highlight=False, soft_wrap=True)
     out.print(f"{checked} file(s) checked, {len(problems)} problem(s)")
     if problems:
         raise typer.Exit(2)
@@ -416,3 +574,68 @@ def rules_test(
     _emit(as_json, [r.__dict__ for r in results], lambda: render_example_results(results, out))
     if not all(r.passed for r in results):
         raise typer.Exit(1)
+
+
+@app.command()
+def advise(
+    patents: Annotated[Path, typer.Argument(help="CSV, XLSX or Parquet register.")],
+    as_of: AsOf = None,
+    until: Annotated[
+        dt.datetime | None,
+        typer.Option(
+            formats=["%Y-%m-%d"],
+            help="Horizon of risks and the projection (default: the plan's target year-end, "
+            "else 31 December two years after --as-of).",
+        ),
+    ] = None,
+    population: Annotated[
+        Path | None,
+        typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
+    ] = None,
+    plan: Annotated[
+        str | None, typer.Option(help="Plan id (e.g. gz-14th-ip): project against its target.")
+    ] = None,
+    sets: Annotated[
+        list[str] | None,
+        typer.Option("--set", help="Rule parameter KEY=VALUE, e.g. pledge_threshold=500"),
+    ] = None,
+    rules: Rules = DEFAULT_RULE,
+    sei_table: SeiTable = None,
+    top: Annotated[int, typer.Option(help="Paths listed in the terminal report.")] = 20,
+    as_json: Json = False,
+    report: Report = None,
+) -> None:
+    """What it would take: each patent's paths to high-value, risks, and a projection."""
+    with _exit_2_on_bad_input(), err.status("advising…"):
+        rule = api.patent_rule(rules)
+        overrides = _parameter_sets(sets or [], rule.id)
+        advice = api.advise_file(
+            patents,
+            _as_of(as_of),
+            until.date() if until else None,
+            rules,
+            sei_table,
+            population,
+            plan,
+            overrides,
+        )
+        data = advice.to_json() if as_json or report else None
+    if report:
+        _report(report, "advise", data, f"ipscore advise {patents.name}")
+    _emit(as_json, data, lambda: render_advice(advice, out, top))
+
+
+def _parameter_sets(sets: list[str], rule_id: str) -> dict[str, Any]:
+    """--set KEY=VALUE for rule parameters; KEY may carry the rule id: RULE.KEY."""
+    overrides = {}
+    for item in sets:
+        key, value = parse_set(item)
+        overrides[key.removeprefix(f"{rule_id}.")] = value
+    return overrides
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: the commands inside the last-resort guard."""
+    from ipscore.guard import guarded
+
+    guarded(lambda: app(args=argv, prog_name="ipscore"), debug=lambda: _debug["on"])

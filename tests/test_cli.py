@@ -55,13 +55,15 @@ def test_demo_json_contract_and_calibration(demo_json):
         "hk_mo_tw_is_overseas",
         "eligible_awards",
         "sei_ipc_scope",
+        "sei_keywords",
     }
 
 
 def test_demo_report_is_labelled_synthetic():
     result = run("demo")
     assert result.exit_code == 0
-    assert "SYNTHETIC" in result.stdout and "SAMPLE" in result.stdout
+    assert "SYNTHETIC" in result.stdout and "SAMPLE" not in result.stdout
+    assert "国知办函规字〔2021〕121号" in result.stdout  # the real table, named
     assert "✓ 24,012 = 24,000 + 12" in result.stdout
 
 
@@ -109,16 +111,17 @@ def test_out_format_follows_the_extension(tmp_path, suffix):
 
 
 def test_explain_json(tmp_path):
-    result = run("explain", DEMO, "CN201100000007", "--as-of", "2023-12-31", "--json")
+    result = run("explain", DEMO, "CN201200000211", "--as-of", "2023-12-31", "--json")
     data = json.loads(result.stdout)
     assert result.exit_code == 0
     assert data["eligible"] is False and data["high_value"] is False
     by_id = {c["id"]: c for c in data["conditions"]}
     assert by_id["domestic"]["passed"] is False
     assert by_id["domestic"]["evidence"] == {"owner_country": "TW"}
-    assert by_id["maintained"]["evidence"]["filing_date"] == "2011-04-17"
+    assert by_id["maintained"]["evidence"]["filing_date"] == "2012-08-28"
     assert by_id["maintained"]["kind"] == "criterion" and by_id["maintained"]["source"]
-    assert by_id["strategic_emerging"]["matches"][0]["sei_code"] == "1.1"
+    matches = by_id["strategic_emerging"]["matches"]
+    assert by_id["strategic_emerging"]["passed"] == any(m["matched"] for m in matches)
 
 
 def test_explain_a_rejected_patent_says_why():
@@ -139,8 +142,8 @@ def broken_rule(tmp_path: Path, old: str, new: str) -> Path:
     assert old in text
     (tmp_path / "patents").mkdir(exist_ok=True)
     (tmp_path / "tables").mkdir(exist_ok=True)
-    table = RULE_FILE.parent.parent / "tables" / "sei-ipc-sample.csv"
-    (tmp_path / "tables" / table.name).write_bytes(table.read_bytes())
+    for table in (RULE_FILE.parent.parent / "tables").glob("sei-*"):
+        (tmp_path / "tables" / table.name).write_bytes(table.read_bytes())
     path = tmp_path / "patents" / "broken.yaml"
     path.write_text(text.replace(old, new, 1), encoding="utf-8")
     return path
@@ -191,6 +194,7 @@ def test_rules_commands():
             "gx-2022-ip",
             "gz-14th-ip",
             "gd-strong-city",
+            "cn-province-example",
         ]
     )
     for id_ in ("cn-high-value-invention", "gd-13th-ip", "gd-strong-city"):

@@ -141,7 +141,7 @@ def test_coverage_below_the_minimum_is_insufficient_data():
 
 
 def test_bundled_example_and_its_real_rows():
-    result = api.score_index("gd-strong-city")
+    result = api.score_index("gd-strong-city", explain="广州市")
     guangzhou = result.unit("广州市")
     assert guangzhou.values["high_value_per_10k"] == 20  # source 001
     assert guangzhou.bonus == {"national_demonstration": 3}

@@ -89,10 +89,14 @@ def test_non_numeric_parameter_value_is_reported(tmp_path):
 
 
 def test_function_given_the_wrong_kind_of_argument_is_reported(tmp_path):
-    path = edited_rule(tmp_path, "any_of(awards, $eligible_awards)", "any_of(awards, as_of)")
+    path = edited_rule(
+        tmp_path,
+        "count_overseas(family_granted, $hk_mo_tw_is_overseas)",
+        "count_overseas(family_granted, as_of)",
+    )
     [problem] = problems_of(path)
-    assert "condition award" in problem
-    assert "any_of() takes a list as argument 2, not a date" in problem
+    assert "condition overseas_family" in problem
+    assert "count_overseas() takes true/false as argument 2, not a date" in problem
 
 
 def test_the_bundled_rules_and_scenarios_type_check_clean():

@@ -1,7 +1,8 @@
-"""Score units on a composite index, JRC/OECD style: normalise each indicator to 0–100,
-weight and aggregate indicators into dimensions and dimensions into a total, add bonus
-points, apply the gates (一票否决) and the qualification rule. All of it on numpy arrays:
-units × indicators, and for the sensitivity analysis runs × units × indicators."""
+"""Score units on a composite index, JRC/OECD (COINr) style: prepare the data as declared,
+normalise each indicator, aggregate up a tree of any depth (each level with its own weights
+and aggregation), add bonus points, apply the gates (一票否决) and the qualification rule.
+All of it on numpy arrays: units × nodes, and for the sensitivity analysis runs × units ×
+nodes."""
 
 from __future__ import annotations
 
@@ -13,111 +14,135 @@ import pandas as pd
 
 from ipscore.expr import Env, VectorEvaluator, ast, parse, walk
 from ipscore.index.data import UnitData
+from ipscore.index.methods import aggregate, normalise_column
+from ipscore.index.prepare import Prepared, prepare
 from ipscore.spec.models import IndexRule
+from ipscore.spec.models.index import Aggregate, Impute, ImputeSpec, Normalise
 
-EPSILON = 1e-6  # a zero score under geometric aggregation is near zero, not minus infinity
+ROOT = "index"
 
 
 @dataclass(frozen=True)
 class Model:
-    """The rule as arrays, indicator by indicator."""
+    """The rule as arrays. Nodes: the indicators first (rule order), then the groups level
+    by level upwards, the index last. Level 1 is the indicators, as in COINr."""
 
     rule: IndexRule
-    dimension_of: np.ndarray  # the dimension index of each indicator
-    indicator_weights: np.ndarray
-    dimension_weights: np.ndarray
-    better: np.ndarray  # +1 higher is better, -1 lower
+    ids: list[str]
+    names: list[str]
+    level: np.ndarray
+    parent: np.ndarray  # -1 for the index
+    weights: np.ndarray  # as declared (the index: 1)
+    children: list[list[int]]
+    aggregates: list[Aggregate | None]  # how each node's children combine
+    better: np.ndarray  # +1 higher is better, -1 lower, for the indicators
+
+    @property
+    def n_indicators(self) -> int:
+        return len(self.better)
+
+    @property
+    def indicator_weights(self) -> np.ndarray:
+        return self.weights[: self.n_indicators]
 
     @classmethod
     def of(cls, rule: IndexRule) -> Model:
-        dims = [(d, i) for d, dim in enumerate(rule.dimensions) for i in dim.indicators]
+        groups = sorted(rule.nodes(), key=lambda n: n.depth())
+        ids = [i.id for i in rule.indicators] + [g.id for g in groups] + [ROOT]
+        position = {name: k for k, name in enumerate(ids)}
+        parent = np.full(len(ids), -1)
+        children: list[list[int]] = [[] for _ in ids]
+        for g in groups:
+            for child in g.indicators or g.dimensions:
+                parent[position[child.id]] = position[g.id]
+                children[position[g.id]].append(position[child.id])
+        for d in rule.dimensions:
+            parent[position[d.id]] = len(ids) - 1
+            children[-1].append(position[d.id])
         return cls(
             rule,
-            np.array([d for d, _ in dims]),
-            np.array([i.weight.value for _, i in dims], dtype=float),
-            np.array([d.weight.value for d in rule.dimensions], dtype=float),
-            np.array([1.0 if i.direction == "higher" else -1.0 for _, i in dims]),
+            ids,
+            [i.name for i in rule.indicators] + [g.name for g in groups] + [rule.title],
+            np.array([1] * len(rule.indicators) + [g.depth() + 1 for g in groups] + [rule.depth]),
+            parent,
+            np.array(
+                [i.weight.value for i in rule.indicators]
+                + [g.weight.value for g in groups]
+                + [1.0],
+                dtype=float,
+            ),
+            children,
+            [None] * len(rule.indicators)
+            + [g.aggregate or rule.level_aggregate(g.depth() + 1) for g in groups]
+            + [rule.level_aggregate(rule.depth)],
+            np.array([1.0 if i.direction == "higher" else -1.0 for i in rule.indicators]),
         )
 
+    def effective_weights(self) -> np.ndarray:
+        """Each node's share of the index: its weight over its siblings', times its
+        parent's share. The indicators' shares sum to 1."""
+        out = np.ones(len(self.ids))
+        for node in reversed(range(len(self.ids) - 1)):
+            siblings = self.children[self.parent[node]]
+            total = self.weights[siblings].sum()
+            share = self.weights[node] / total if total > 0 else 1 / len(siblings)
+            out[node] = share * out[self.parent[node]]
+        return out
 
-def normalise(values: np.ndarray, model: Model, methods: list[str] | None = None) -> np.ndarray:
-    """0–100 per indicator (last axis); NaN stays NaN. Works on (…, units, indicators)."""
+    def additive(self) -> np.ndarray:
+        """Nodes whose every ancestor aggregates arithmetically: their points add up."""
+        out = np.ones(len(self.ids), dtype=bool)
+        for node in reversed(range(len(self.ids) - 1)):
+            above = self.parent[node]
+            out[node] = out[above] and self.aggregates[above].method == "arithmetic"
+        return out
+
+
+def normalise(
+    values: np.ndarray,
+    model: Model,
+    methods: list[Normalise | None] | None = None,
+    missing: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per indicator (last axis) over the units (axis -2); NaN stays NaN unless the rule
+    says `missing: zero`, which gives a missing value zero points after normalising, so it
+    never moves another unit's score and never earns the best one."""
     out = np.full(values.shape, np.nan)
     for i, indicator in enumerate(model.rule.indicators):
-        method = (methods or [None] * len(model.rule.indicators))[i] or indicator.normalise.method
-        x = values[..., i] * model.better[i]
-        spec = indicator.normalise
-        with np.errstate(invalid="ignore", divide="ignore"):
-            if method == "goalpost":
-                low, high = sorted((spec.min * model.better[i], spec.max * model.better[i]))
-                score = (x - low) / (high - low) * 100
-            elif method == "distance-to-target":
-                target = spec.target
-                raw = values[..., i]
-                score = (raw / target if model.better[i] > 0 else target / raw) * 100
-            elif method == "z-score":  # 50 at the mean, ±10 a standard deviation
-                mean = np.nanmean(x, axis=-1, keepdims=True)
-                std = np.nanstd(x, axis=-1, keepdims=True)
-                score = np.where(std > 0, 50 + 10 * (x - mean) / np.where(std > 0, std, 1), 50)
-            elif method in ("rank", "percentile"):
-                ranks = pd.DataFrame(np.atleast_2d(x)).rank(
-                    axis=1, method="average", pct=method == "percentile"
-                )
-                counts = np.isfinite(np.atleast_2d(x)).sum(axis=1, keepdims=True)
-                if method == "rank":
-                    ranked = (ranks.to_numpy() - 1) / np.maximum(counts - 1, 1) * 100
-                else:
-                    ranked = ranks.to_numpy() * 100
-                score = ranked.reshape(x.shape)
-            else:  # min-max over the units compared
-                low = np.nanmin(x, axis=-1, keepdims=True)
-                high = np.nanmax(x, axis=-1, keepdims=True)
-                score = np.where(
-                    high > low, (x - low) / np.where(high > low, high - low, 1) * 100, 100.0
-                )
-        cap = indicator.cap if indicator.cap is not None else 100.0
-        out[..., i] = np.where(np.isnan(x), np.nan, np.clip(score, 0, cap))
+        spec = (methods[i] if methods else None) or indicator.normalise
+        score = normalise_column(values[..., i], spec, model.better[i])
+        if indicator.cap is not None:
+            score = np.minimum(score, indicator.cap)
+        out[..., i] = np.where(np.isnan(values[..., i]), np.nan, score)
+    if model.rule.missing == "zero":
+        out = np.where(np.isnan(values) if missing is None else missing, 0.0, out)
     return out
 
 
-def _weighted(scores: np.ndarray, weights: np.ndarray, how: str) -> np.ndarray:
-    """Aggregate the last axis with weights (already zero where a score is missing)."""
-    total = weights.sum(axis=-1)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        share = weights / total[..., None]
-        filled = np.where(np.isnan(scores), 0.0, scores)
-        if how == "geometric":
-            logs = np.log(np.maximum(filled, EPSILON) / 100)
-            value = 100 * np.exp((share * logs).sum(axis=-1))
-        elif how == "minimum":
-            value = np.where(weights > 0, filled, np.inf).min(axis=-1)
-        else:
-            value = (share * filled).sum(axis=-1)
-    return np.where(total > 0, value, np.nan)
-
-
-def aggregate(
-    scores: np.ndarray,
+def node_scores(
+    normalised: np.ndarray,
     model: Model,
-    indicator_weights: np.ndarray | None = None,
-    dimension_weights: np.ndarray | None = None,
-    how: dict[str, str] | None = None,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Dimension scores (…, units, dims) and totals (…, units), weights re-normalised over
-    the indicators a unit has."""
-    how = how or model.rule.aggregation
-    weights = model.indicator_weights if indicator_weights is None else indicator_weights
-    available = ~np.isnan(scores)
-    dims = []
-    for d in range(len(model.rule.dimensions)):
-        mask = model.dimension_of == d
-        w = np.where(available[..., mask], weights[..., mask], 0.0)
-        dims.append(_weighted(scores[..., mask], w, how.get("indicators", "arithmetic")))
-    dimension_scores = np.stack(dims, axis=-1)
-    dw = model.dimension_weights if dimension_weights is None else dimension_weights
-    dw = np.broadcast_to(dw, dimension_scores.shape)
-    dw = np.where(np.isnan(dimension_scores), 0.0, dw)
-    return dimension_scores, _weighted(dimension_scores, dw, how.get("dimensions", "arithmetic"))
+    weights: np.ndarray | None = None,
+    how: Aggregate | None = None,
+    units: list[str] | None = None,
+) -> np.ndarray:
+    """Every node's score: (…, units, nodes). `weights` (…, nodes) replaces the declared
+    ones; `how` replaces every aggregation (a sensitivity alternative)."""
+    weights = model.weights if weights is None else weights
+    shape = (*normalised.shape[:-1], len(model.ids))
+    out = np.full(shape, np.nan)
+    out[..., : model.n_indicators] = normalised
+    for node in range(model.n_indicators, len(model.ids)):
+        kids = model.children[node]
+        w = weights[..., kids]
+        out[..., node] = aggregate(
+            out[..., kids],
+            w[..., None, :],
+            how or model.aggregates[node],
+            f"{model.rule.id}: node {model.ids[node]}",
+            units,
+        )
+    return out
 
 
 @dataclass
@@ -134,8 +159,10 @@ class UnitScore:
     bonus: dict[str, float]
     coverage: float
     missing: list[str]
+    nodes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    prepared: dict[str, float | None] = field(default_factory=dict)
     cheapest: dict[str, Any] | None = None
-    rank_interval: list[int] | None = None
+    rank_interval: list[float] | None = None
     median_rank: float | None = None
     qualified_share: float | None = None
 
@@ -149,6 +176,9 @@ class IndexResult:
     rule: IndexRule
     data: UnitData
     units: list[UnitScore]
+    model: Model | None = None
+    scores: np.ndarray | None = None  # units × nodes
+    prepared: Prepared | None = None
     sensitivity: dict[str, Any] | None = field(default=None)
 
     def unit(self, name: str) -> UnitScore:
@@ -159,7 +189,38 @@ class IndexResult:
 
         raise LookupError(f"no unit {name!r}{did_you_mean(name, [u.unit for u in self.units])}")
 
+    def levels(self) -> list[dict[str, Any]]:
+        """Every node of every level with its score and rank per unit."""
+        model = self.model
+        effective = model.effective_weights()
+        out = []
+        for level in range(1, self.rule.depth + 1):
+            nodes = []
+            for k in np.flatnonzero(model.level == level):
+                nodes.append(
+                    {
+                        "id": model.ids[k],
+                        "name": model.names[k],
+                        "parent": model.ids[model.parent[k]] if model.parent[k] >= 0 else None,
+                        "weight": float(model.weights[k]),
+                        "effective_weight": float(effective[k]),
+                        "aggregation": model.aggregates[k].label() if model.aggregates[k] else None,
+                        "scores": {u.unit: u.nodes[model.ids[k]]["score"] for u in self.units},
+                        "ranks": {u.unit: u.nodes[model.ids[k]]["rank"] for u in self.units},
+                    }
+                )
+            out.append({"level": level, "name": self._level_name(level), "nodes": nodes})
+        return out
+
+    def _level_name(self, level: int) -> str:
+        if level == 1:
+            return "indicators"
+        if self.rule.levels:
+            return self.rule.levels[level - 2].name
+        return ROOT if level == self.rule.depth else f"level {level}"
+
     def to_json(self) -> dict[str, Any]:
+        effective = self.model.effective_weights()
         return {
             "index": self.rule.id,
             "title": self.rule.title,
@@ -176,6 +237,7 @@ class IndexResult:
                     "gates": u.gates,
                     "dimensions": u.dimensions,
                     "contributions": u.contributions,
+                    "nodes": u.nodes,
                     "bonus": u.bonus,
                     "coverage": u.coverage,
                     "missing": u.missing,
@@ -186,6 +248,12 @@ class IndexResult:
                 }
                 for u in self.units
             ],
+            "levels": self.levels(),
+            "effective_weights": {
+                i: float(effective[k])
+                for k, i in enumerate(self.model.ids[: self.model.n_indicators])
+            },
+            "preparation": self.prepared.changes if self.prepared else [],
             "sensitivity": self.sensitivity,
             "assumptions": assumptions(self.rule),
         }
@@ -194,7 +262,7 @@ class IndexResult:
 def assumptions(rule: IndexRule) -> list[dict[str, Any]]:
     found = [
         {"name": f"{d.id}.weight", "value": d.weight.value}
-        for d in rule.dimensions
+        for d in rule.nodes()
         if d.weight.confidence == "assumption"
     ]
     for i in rule.indicators:
@@ -207,7 +275,7 @@ def assumptions(rule: IndexRule) -> list[dict[str, Any]]:
 
 def _frame(data: UnitData, values: np.ndarray) -> dict[str, pd.Series]:
     frame = {name: pd.Series(values[:, i]) for i, name in enumerate(data.indicators)}
-    frame.update({k: pd.Series(v.astype(float)) for k, v in data.fields.items()})
+    frame.update({k: pd.Series(v) for k, v in data.fields.items()})
     return frame
 
 
@@ -238,106 +306,134 @@ def gates(rule: IndexRule, data: UnitData, values: np.ndarray) -> tuple[np.ndarr
     return passed, outcomes
 
 
-def score(rule: IndexRule, data: UnitData, with_cheapest: bool = True) -> IndexResult:
+def prepared_values(rule: IndexRule, data: UnitData, steps=None, record: bool = True) -> Prepared:
+    """The declared preparation, then the legacy `missing: mean` (an indicator-mean
+    imputation, COINr's i_mean)."""
+    done = prepare(rule, data, steps, record)
+    if rule.missing == "mean":
+        legacy = Impute(impute=ImputeSpec(method="mean"))
+        more = prepare(rule, _with_values(data, done.values), [legacy], record)
+        done.values = more.values
+        done.changes += [{**c, "step": "missing: mean"} for c in more.changes]
+    return done
+
+
+def _with_values(data: UnitData, values: np.ndarray) -> UnitData:
+    return UnitData(
+        data.units, data.indicators, values, data.fields, data.year, data.source, data.previous
+    )
+
+
+def score(
+    rule: IndexRule, data: UnitData, with_cheapest: bool = False, cheapest_for: str | None = None
+) -> IndexResult:
+    """Score every unit. The cheapest next point is costly, so only on request: for every
+    unit (`with_cheapest`) or one (`cheapest_for`)."""
     model = Model.of(rule)
-    values = _imputed(data.values, rule)
+    prepared = prepared_values(rule, data)
+    values = prepared.values
     normalised = normalise(values, model)
-    dims, totals = aggregate(normalised, model)
-    coverage = np.isfinite(data.values).mean(axis=1)
+    scores = node_scores(normalised, model, units=data.units)
+    n = len(data.units)
+    coverage = np.isfinite(data.values).mean(axis=1) if data.values.size else np.zeros(n)
     gate_ok, gate_rows = gates(rule, data, values)
     frame = _frame(data, values)
-    n = len(data.units)
     bonus = {
         b.id: np.where(VectorEvaluator(frame, Env(), n).truth(parse(b.when)), b.points, 0.0)
         for b in rule.bonus
     }
-    totals = totals + sum(bonus.values(), np.zeros(n))
-    qualified = _qualified(rule, data, values, dims, totals, gate_ok)
-    units = []
-    for u, name in enumerate(data.units):
-        unknown_gate = any(g["passed"] is None for g in gate_rows[u])
-        if coverage[u] < rule.coverage or unknown_gate:
-            status = "insufficient_data"
-        elif not gate_ok[u]:
-            status = "vetoed"
-        else:
-            status = "qualified" if qualified[u] else "not_qualified"
-        scored = status != "insufficient_data"
-        units.append(
-            UnitScore(
-                unit=name,
-                status=status,
-                score=_f(totals[u]) if scored else None,
-                rank=None,
-                dimensions={
-                    d.id: _f(dims[u, k]) if scored else None for k, d in enumerate(rule.dimensions)
-                },
-                contributions=_contributions(model, normalised[u], scored),
-                normalised={i: _f(normalised[u, k]) for k, i in enumerate(data.indicators)},
-                values={i: _f(data.values[u, k]) for k, i in enumerate(data.indicators)},
-                gates=gate_rows[u],
-                bonus={k: float(v[u]) for k, v in bonus.items() if v[u]},
-                coverage=float(coverage[u]),
-                missing=[i for k, i in enumerate(data.indicators) if np.isnan(data.values[u, k])],
-            )
-        )
-    _rank(units)
-    result = IndexResult(rule, data, units)
-    if with_cheapest:
-        for u, unit in enumerate(units):
-            if unit.score is not None:
-                unit.cheapest = cheapest_point(rule, data, u)
+    totals = scores[:, -1] + sum(bonus.values(), np.zeros(n))
+    qualified = _qualified(rule, model, data, values, scores, totals, gate_ok)
+    unknown_gate = np.array([any(g["passed"] is None for g in rows) for rows in gate_rows])
+    insufficient = (coverage < rule.coverage) | unknown_gate | prepared.screened
+    insufficient |= ~np.isfinite(totals)
+    status = np.where(
+        insufficient,
+        "insufficient_data",
+        np.where(~gate_ok, "vetoed", np.where(qualified, "qualified", "not_qualified")),
+    )
+    ranks = _ranks(np.column_stack([scores[:, :-1], totals]), ~insufficient)
+    contributions = _contributions(model, scores)
+    units = [
+        _unit_score(model, data, u, status[u], totals, scores, ranks, contributions, normalised)
+        for u in range(n)
+    ]
+    for u, unit in enumerate(units):
+        unit.gates = gate_rows[u]
+        unit.bonus = {k: float(v[u]) for k, v in bonus.items() if v[u]}
+        unit.coverage = float(coverage[u])
+        unit.prepared = {i: _f(values[u, k]) for k, i in enumerate(data.indicators)}
+    result = IndexResult(rule, data, units, model, scores, prepared)
+    for u, unit in enumerate(units):
+        if unit.score is not None and (with_cheapest or cheapest_for == unit.unit):
+            unit.cheapest = cheapest_point(result, u)
     return result
 
 
-def _f(value: float) -> float | None:
+def _unit_score(model, data, u, status, totals, scores, ranks, contributions, normalised):
+    scored = status != "insufficient_data"
+    ids = model.ids
+    top = [k for k in model.children[-1]]
+    return UnitScore(
+        unit=data.units[u],
+        status=str(status),
+        score=_f(totals[u]) if scored else None,
+        rank=int(ranks[u, -1]) if scored else None,
+        dimensions={ids[k]: _f(scores[u, k]) if scored else None for k in top},
+        contributions={
+            i: _f(contributions[u, k]) if scored else None
+            for k, i in enumerate(ids[: model.n_indicators])
+        },
+        normalised={i: _f(normalised[u, k]) for k, i in enumerate(data.indicators)},
+        values={i: _f(data.values[u, k]) for k, i in enumerate(data.indicators)},
+        gates=[],
+        bonus={},
+        coverage=0.0,
+        missing=[i for k, i in enumerate(data.indicators) if np.isnan(data.values[u, k])],
+        nodes={
+            name: {
+                "score": _f(scores[u, k]) if scored else None,
+                "rank": int(ranks[u, k]) if scored and np.isfinite(ranks[u, k]) else None,
+                "contribution": _f(contributions[u, k]) if scored else None,
+            }
+            for k, name in enumerate(ids)
+        },
+    )
+
+
+def _ranks(scores: np.ndarray, scored: np.ndarray) -> np.ndarray:
+    """Rank 1 for the highest score among the scored units, ties sharing the best place."""
+    ranked = pd.DataFrame(np.where(scored[:, None], scores, np.nan))
+    return ranked.rank(axis=0, method="min", ascending=False, na_option="keep").to_numpy()
+
+
+def _contributions(model: Model, scores: np.ndarray) -> np.ndarray:
+    """Points each node adds to the index (units × nodes), where every aggregation above
+    it is arithmetic: its score × its weight's share among the siblings the unit has, down
+    the tree. NaN where the points do not add up (a non-arithmetic aggregation above)."""
+    share = np.ones(scores.shape)
+    for node in range(len(model.ids) - 2, -1, -1):  # parents come after their children
+        above = model.parent[node]
+        siblings = model.children[above]
+        present = np.isfinite(scores[:, siblings])
+        total = (model.weights[siblings] * present).sum(axis=1)
+        with np.errstate(invalid="ignore", divide="ignore"):
+            own = model.weights[node] * np.isfinite(scores[:, node]) / total
+        share[:, node] = own * share[:, above]
+    return np.where(model.additive(), share * scores, np.nan)
+
+
+def _f(value) -> float | None:
     return None if value is None or not np.isfinite(value) else float(value)
 
 
-def _imputed(values: np.ndarray, rule: IndexRule) -> np.ndarray:
-    if rule.missing == "zero":
-        return np.where(np.isnan(values), 0.0, values)
-    if rule.missing == "mean":
-        return np.where(np.isnan(values), np.nanmean(values, axis=0), values)
-    return values
-
-
-def _contributions(model: Model, scores: np.ndarray, scored: bool) -> dict[str, float | None]:
-    """Points each indicator adds to the total under weighted arithmetic aggregation."""
-    if not scored:
-        return {i.id: None for i in model.rule.indicators}
-    available = ~np.isnan(scores)
-    out = {}
-    dw = np.where(
-        [available[model.dimension_of == d].any() for d in range(len(model.dimension_weights))],
-        model.dimension_weights,
-        0,
-    )
-    dw = dw / dw.sum()
-    for d in range(len(dw)):
-        mask = model.dimension_of == d
-        w = np.where(available[mask], model.indicator_weights[mask], 0.0)
-        share = w / w.sum() if w.sum() else w
-        for k, idx in enumerate(np.flatnonzero(mask)):
-            value = dw[d] * share[k] * scores[idx] if available[idx] else None
-            out[model.rule.indicators[idx].id] = _f(value) if value is not None else None
-    return out
-
-
-def _qualified(rule, data, values, dims, totals, gate_ok) -> np.ndarray:
+def _qualified(rule, model, data, values, scores, totals, gate_ok) -> np.ndarray:
     frame = _frame(data, values)
     frame["total"] = pd.Series(totals)
     frame["gates_passed"] = pd.Series(gate_ok)
-    for k, d in enumerate(rule.dimensions):
-        frame[d.id] = pd.Series(dims[:, k])
+    for k, name in enumerate(model.ids[model.n_indicators : -1], model.n_indicators):
+        frame[name] = pd.Series(scores[:, k])
     return VectorEvaluator(frame, Env(), len(data.units)).truth(parse(rule.qualify)) & gate_ok
-
-
-def _rank(units: list[UnitScore]) -> None:
-    scored = sorted((u for u in units if u.score is not None), key=lambda u: -u.score)
-    for position, unit in enumerate(scored):
-        tied = position > 0 and unit.score == scored[position - 1].score
-        unit.rank = scored[position - 1].rank if tied else position + 1
 
 
 def _step(indicator, column: np.ndarray) -> float:
@@ -347,28 +443,28 @@ def _step(indicator, column: np.ndarray) -> float:
     if spec.method == "goalpost":
         return (spec.max - spec.min) / 20
     spread = np.nanmax(column) - np.nanmin(column) if np.isfinite(column).any() else 0
-    return spread / 20 if spread > 0 else max(abs(np.nanmean(column)) / 20, 1e-9)
+    return spread / 20 if spread > 0 else max(abs(np.nanmean(column)), 1) / 20
 
 
-def cheapest_point(rule: IndexRule, data: UnitData, unit: int) -> dict[str, Any] | None:
-    """The indicator whose next step of improvement buys this unit the most points."""
-    model = Model.of(rule)
-    values = _imputed(data.values, rule)
-    base = aggregate(normalise(values, model), model)[1][unit]
-    best = None
-    for i, indicator in enumerate(rule.indicators):
-        if np.isnan(values[unit, i]):
-            continue
-        step = _step(indicator, values[:, i])
-        trial = values.copy()
-        trial[unit, i] += step * model.better[i]
-        gain = aggregate(normalise(trial, model), model)[1][unit] - base
-        if best is None or gain > best["points"]:
-            best = {
-                "indicator": indicator.id,
-                "name": indicator.name,
-                "step": float(step * model.better[i]),
-                "unit": indicator.unit,
-                "points": float(gain),
-            }
-    return best
+def cheapest_point(result: IndexResult, unit: int) -> dict[str, Any] | None:
+    """The indicator whose next step of improvement (on the prepared value) buys this unit
+    the most points: every indicator's step tried at once, as one batch."""
+    model, values = result.model, result.prepared.values
+    present = np.flatnonzero(np.isfinite(values[unit]))
+    if not len(present):
+        return None
+    steps = np.array([_step(model.rule.indicators[i], values[:, i]) for i in present])
+    trials = np.broadcast_to(values, (len(present), *values.shape)).copy()
+    trials[np.arange(len(present)), unit, present] += steps * model.better[present]
+    missing = np.isnan(values)
+    totals = node_scores(normalise(trials, model, missing=missing), model)[:, unit, -1]
+    gains = totals - result.scores[unit, -1]
+    best = int(np.nanargmax(np.where(np.isfinite(gains), gains, -np.inf)))
+    indicator = model.rule.indicators[present[best]]
+    return {
+        "indicator": indicator.id,
+        "name": indicator.name,
+        "step": float(steps[best] * model.better[present[best]]),
+        "unit": indicator.unit,
+        "points": float(gains[best]),
+    }

@@ -32,27 +32,36 @@ def plain(value: Any) -> Any:
 
 
 def _table_matches(condition: Condition, record: dict, prepared: Prepared) -> list[dict]:
-    """Every SEI table row that matched one of the patent's codes (every industry)."""
+    """Each of the patent's codes with every table rule that names it: industry, rule
+    number, the pattern that matched, any exclusion that removed it, and for the keyword
+    rows whether the patent's text was checked."""
     tables = [
         n.args[0].value
         for n in walk(condition.node)
         if isinstance(n, expr_ast.Call) and n.name == "table"
     ]
+    mode = prepared.params.get("sei_keywords", "ignore")
+    text = " ".join(str(record.get(k) or "") for k in ("title", "abstract"))
     matches = []
     for name in tables:
-        table = prepared.tables[name]
         for code in record.get("ipc", ()):
-            for row in table.rows_for(code).itertuples():
-                matches.append(
-                    {
-                        "code": code,
-                        "table_row": row.ipc,
-                        "level": row.level,
-                        "sei_code": row.sei_code,
-                        "sei_name": row.sei_name,
-                        "note": "matched by IPC; keywords not checked" if row.keywords else "",
-                    }
-                )
+            for match in prepared.tables[name].explain_code(code):
+                terms = match["keyword_filter"]
+                if not match["matched"]:
+                    note = f"excluded by {match['excluded_by']} (不含)"
+                elif terms and mode == "require":
+                    named = [t for t in terms if t in text]
+                    match["matched"] = bool(named)
+                    note = (
+                        f"keyword row: text names {'、'.join(named)}"
+                        if named
+                        else f"keyword row: text names none of {'、'.join(terms)}"
+                    )
+                elif terms:
+                    note = "keyword row: matched by IPC (sei_keywords: ignore)"
+                else:
+                    note = ""
+                matches.append({**match, "note": note})
     return matches
 
 

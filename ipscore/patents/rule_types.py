@@ -28,7 +28,7 @@ def condition_problems(
                 for message in check(
                     condition.node,
                     fields=(*FIELD_NAMES, *CONTEXT_NAMES),
-                    params=values,
+                    params=tuple(values),  # names: field($p) is checked once, typed
                     tables=rule.tables,
                     field_types=FIELD_TYPES,
                     param_values=values,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -34,14 +35,18 @@ def header(result: Classification, banner: str | None = None) -> Panel:
             )
         )
     for name, table in p.tables.items():
-        if p.rule.tables[name].sample:
-            lines.append(
-                Text(
-                    f"⚠ table {name} is a SAMPLE ({len(table.rows)} rows, "
-                    f"{table.path.name}); pass the official table with --sei-table",
-                    style="yellow",
-                )
+        ref = p.rule.tables[name]
+        document = ref.source.document if ref.source else name
+        number = f" {ref.source.number}" if ref.source and ref.source.number else ""
+        lines.append(
+            Text(
+                f"table {name}: 《{document}》{number} — {table.path.name}, "
+                f"{len(table.rules)} rules ({table.layout}), confidence {ref.confidence}",
+                style="yellow" if ref.sample else "",
             )
+        )
+        if ref.sample:
+            lines.append(Text(f"⚠ table {name} is a SAMPLE, not the official table", "yellow"))
     if banner:
         lines.append(Text(banner, style="bold magenta"))
     return Panel(Group(*lines), title="ipscore classify", border_style="cyan")
@@ -108,8 +113,8 @@ def overlap(result: Classification) -> Table:
 
 def regions(result: Classification) -> Table:
     table = Table(title="By region 分地区 (每万人口高价值发明专利拥有量)", title_justify="left")
-    for column in ("region", "eligible", "high-value", "population 万人", "per 10k"):
-        table.add_column(column, justify="left" if column == "region" else "right")
+    for column in ("region", "code", "eligible", "high-value", "population 万人", "per 10k"):
+        table.add_column(column, justify="left" if column in ("region", "code") else "right")
     frame = result.region_table.sort_values("high_value", ascending=False)
     for row in frame.itertuples():
         people = (
@@ -118,7 +123,81 @@ def regions(result: Classification) -> Table:
             else (f"{row.population:,.2f} ({int(row.population_year)})")
         )
         per = "–" if row.per_10k is None or row.per_10k != row.per_10k else f"{row.per_10k:.2f}"
-        table.add_row(str(row.region), _n(row.eligible), _n(row.high_value), people, per)
+        code = row.code if isinstance(row.code, str) else "–"
+        table.add_row(
+            escape(str(row.region)), code, _n(row.eligible), _n(row.high_value), people, per
+        )
+    return table
+
+
+def findings(result: Classification) -> Table | None:
+    """What was kept but needs a look: unrecognised awards, unread sheets, unknown
+    vocabulary values, places that resolve to no division, and the joined lists."""
+    data = result.to_json()
+    lines = []
+    for w in data["warnings"]:
+        lines.append(("warning", w.get("column") or "", w["value"], w["rows"], w["reason"]))
+    for u in data["unknown_values"]:
+        lines.append(("unknown value", u["column"], u["value"], u["rows"], "rejected"))
+    for u in data["unresolved_regions"]:
+        lines.append(("unresolved place", "region", u["place"], u["rows"], u["reason"]))
+    for j in data["joins"]:
+        aside = ", ".join(f"{k} {v}" for k, v in j["set_aside"].items() if v)
+        summary = f"matched {j['matched']}, unmatched {j['unmatched']}, rejected {j['rejected']}"
+        lines.append(
+            ("--" + j["list"], j["file"], "", j["rows"], summary + (f", {aside}" if aside else ""))
+        )
+    if not lines:
+        return None
+    table = Table(title="Findings 提示", title_justify="left", border_style="yellow")
+    for column in ("kind", "column / file", "value", "rows", "note"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for kind, where, value, rows, note in lines:
+        table.add_row(kind, escape(str(where)), escape(str(value)), _n(rows), escape(note))
+    return table
+
+
+def industries(result: Classification, limit_top: int = 9) -> Table | None:
+    rows = result.industries()
+    if not rows:
+        return None
+    table = Table(title="By strategic emerging industry 分战略性新兴产业", title_justify="left")
+    for column in ("code", "industry 产业", "eligible", "high-value"):
+        table.add_column(
+            column, justify="right" if column in ("eligible", "high-value") else "left"
+        )
+    for row in rows:
+        bold = "bold" if row["level"] == 1 else ""
+        indent = "" if row["level"] == 1 else "  "
+        table.add_row(
+            Text(indent + row["code"], bold),
+            Text(indent + row["name"], bold),
+            _n(row["patents"]),
+            _n(row["high_value"]),
+            end_section=False,
+        )
+    return table
+
+
+def caliber(result: Classification) -> Table | None:
+    rows = result.caliber
+    if not rows:
+        return None
+    table = Table(
+        title="Caliber range 口径区间: the table's keyword rows (sei_keywords, an assumption)",
+        title_justify="left",
+        border_style="yellow",
+    )
+    for column in ("sei_keywords", "strategic emerging", "high-value", "unverifiable (no text)"):
+        table.add_column(column, justify="left" if column == "sei_keywords" else "right")
+    for row in rows:
+        mark = " (in force)" if row["in_force"] else ""
+        table.add_row(
+            row["sei_keywords"] + mark,
+            _n(row["strategic_emerging"]),
+            _n(row["high_value"]),
+            _n(row["unverifiable"]) if row["sei_keywords"] == "require" else "–",
+        )
     return table
 
 
@@ -166,11 +245,17 @@ def render_classification(
     console.print(criteria(result))
     if result.high_value:
         console.print(overlap(result))
+    for extra in (industries(result), caliber(result)):
+        if extra is not None:
+            console.print(extra)
     console.print(regions(result))
     console.print(assumptions(result))
     found = rejects(result)
     if found is not None:
         console.print(found)
+    noted = findings(result)
+    if noted is not None:
+        console.print(noted)
     if result.batch.absent:
         console.print(
             f"[yellow]Optional columns absent, treated as empty: {', '.join(result.batch.absent)}"

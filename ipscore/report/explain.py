@@ -40,13 +40,16 @@ def _block(c: dict[str, Any]) -> Group:
     )
     lines.append(Text(f"  values  {evidence}"))
     for m in c.get("matches", []):
+        mark = "✓" if m["matched"] else "✗"
         lines.append(
             Text(
-                f"  table   {m['code']} ⊂ {m['table_row']} ({m['level']}) → "
-                f"{m['sei_code']} {m['sei_name']} {m['note']}",
-                style="cyan",
+                f"  table {mark} {m['code']} ∈ {m['pattern']} (rule {m['rule_no']}) → "
+                f"{m['industry']} {m['industry_name']}  {m['note']}",
+                style="cyan" if m["matched"] else "dim",
             )
         )
+        if m["matched"] and m.get("scope"):
+            lines.append(Text(f"          scope 关键词: {m['scope']}", style="dim"))
     if c["parameters"]:
         lines.append(_parameters(c))
     lines.append(Text(f"  source  {c['source']}", style="dim"))

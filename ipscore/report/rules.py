@@ -5,9 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
 
 from ipscore.patents.examples import ExampleResult
+from ipscore.patents.sei import IpcTable, load_ipc_table
 from ipscore.spec import PlanRule, RuleFile
 
 
@@ -17,7 +19,12 @@ def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> No
     for column in ("kind", "title", "in force / scope"):
         table.add_column(column)
     for _path, rule in rules:
-        table.add_row(rule.id, rule.kind, f"{rule.title}\n{rule.title_en}", _validity(rule))
+        table.add_row(
+            escape(rule.id),
+            rule.kind,
+            escape(f"{rule.title}\n{rule.title_en}"),
+            escape(_validity(rule)),
+        )
     console.print(table)
 
 
@@ -33,10 +40,10 @@ def _validity(rule: RuleFile) -> str:
 
 def render_plan_rule(plan: PlanRule, console: Console) -> None:
     console.print(
-        f"[bold]{plan.title}[/] {plan.title_en}  ([cyan]{plan.id}[/], plan, "
-        f"{plan.region}, {plan.base_year} → {plan.target_year})"
+        f"[bold]{escape(plan.title)}[/] {escape(plan.title_en)}  ([cyan]{escape(plan.id)}[/], "
+        f"plan, {escape(plan.region)}, {plan.base_year} → {plan.target_year})"
     )
-    console.print(f"source: {plan.source.cite()} [dim]({plan.source.confidence})")
+    console.print(f"source: {escape(plan.source.cite())} [dim]({plan.source.confidence})")
     table = Table()
     for column in ("id", "indicator", "unit", "kind", "base", "target", "属性", "confidence"):
         table.add_column(column)
@@ -44,44 +51,79 @@ def render_plan_rule(plan: PlanRule, console: Console) -> None:
         base = f"{i.baseline.value:g} ({i.baseline.year})" if i.baseline else "–"
         target = f"{i.target.comparator} {i.target.value:g} ({i.target.year})"
         table.add_row(
-            i.id,
-            f"{i.name}\n[dim]{i.name_en}",
-            i.unit,
+            escape(i.id),
+            f"{escape(i.name)}\n[dim]{escape(i.name_en or '')}",
+            escape(i.unit or ""),
             i.kind,
             base,
             target,
-            i.attribute or "–",
+            escape(i.attribute or "–"),
             i.confidence,
         )
     console.print(table)
 
 
 def render_index_rule(rule, console: Console) -> None:
-    console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], index)")
-    console.print(f"[yellow]{rule.notice.strip()}")
-    table = Table()
-    for column in ("dimension", "weight", "indicator", "weight ", "normalise", "direction"):
-        table.add_column(column)
-    for d in rule.dimensions:
-        for k, i in enumerate(d.indicators):
-            spec = i.normalise
-            how = spec.method + (f" {spec.min:g}–{spec.max:g}" if spec.method == "goalpost" else "")
-            table.add_row(
-                d.name if k == 0 else "",
-                f"{d.weight.value:g}" if k == 0 else "",
-                i.name,
-                f"{i.weight.value:g} ({i.weight.confidence})",
-                how,
-                i.direction,
-            )
-    console.print(table)
-    for gate in rule.gates:
-        console.print(f"gate {gate.id}: {gate.when}")
-    for bonus in rule.bonus:
-        console.print(f"bonus {bonus.id} (+{bonus.points:g}): {bonus.when}")
     console.print(
-        f"qualify: {rule.qualify} · coverage ≥ {rule.coverage:.0%} · missing policy: {rule.missing}"
+        f"[bold]{escape(rule.title)}[/] {escape(rule.title_en)}  "
+        f"([cyan]{escape(rule.id)}[/], index)"
     )
+    console.print(f"[yellow]{escape(rule.notice.strip())}")
+    table = Table()
+    for column in ("node", "weight", "aggregate", "normalise", "direction"):
+        table.add_column(column)
+
+    def rows(node, depth: int, level: int) -> None:
+        is_leaf = hasattr(node, "normalise")
+        if is_leaf:
+            spec = node.normalise
+            how = spec.method + (f" {spec.min:g}–{spec.max:g}" if spec.method == "goalpost" else "")
+        aggregate = None if is_leaf else node.aggregate or rule.level_aggregate(level)
+        table.add_row(
+            "  " * depth + escape(node.name),
+            f"{node.weight.value:g} ({node.weight.confidence})",
+            "" if is_leaf else escape(aggregate.label()),
+            escape(how) if is_leaf else "",
+            node.direction if is_leaf else "",
+        )
+        for child in [] if is_leaf else node.dimensions or node.indicators:
+            rows(child, depth + 1, level - 1)
+
+    for d in rule.dimensions:
+        rows(d, 0, rule.depth - 1)
+    console.print(table)
+    console.print(f"index: {escape(rule.level_aggregate(rule.depth).label())} of the above")
+    for n, step in enumerate(rule.prepare, 1):
+        console.print(f"prepare {n}: {escape(str(step.model_dump(exclude_none=True)))}")
+    for gate in rule.gates:
+        console.print(f"gate {escape(gate.id)}: {escape(gate.when)}")
+    for bonus in rule.bonus:
+        console.print(f"bonus {escape(bonus.id)} (+{bonus.points:g}): {escape(bonus.when)}")
+    console.print(
+        f"qualify: {escape(rule.qualify)} · coverage ≥ {rule.coverage:.0%} · missing policy: "
+        f"{rule.missing}"
+    )
+
+
+def sei_table_summary(table: IpcTable) -> Table:
+    """Rules per industry, and the keyword-filter rows with their terms."""
+    d = table.describe()
+    out = Table(
+        title=f"{d['rules']} rules, {d['patterns']} patterns, {d['exclusions']} exclusions "
+        f"(不含), {d['industries']} industries; ask about a code with `ipscore sei lookup CODE`",
+        title_justify="left",
+    )
+    for column in ("industry 中类", "rules", "keyword-filter rows (sei_keywords: require)"):
+        out.add_column(column)
+    rules = table.rules
+    for code, group in rules.groupby("sei_code", sort=False):
+        filters = [
+            f"rule {r.rule_no}: {'、'.join(r.keyword_terms)}"
+            for r in group.itertuples()
+            if r.keyword_terms is not None
+        ]
+        out.add_row(f"{code} {group['sei_name'].iloc[0]}", str(len(group)), "; ".join(filters))
+    return out
 
 
 def render_rule(rule: RuleFile, console: Console) -> None:
@@ -91,13 +133,18 @@ def render_rule(rule: RuleFile, console: Console) -> None:
     if not hasattr(rule, "versions"):  # an index
         render_index_rule(rule, console)
         return
-    console.print(f"[bold]{rule.title}[/] {rule.title_en}  ([cyan]{rule.id}[/], {rule.kind})")
-    console.print(f"source: {rule.source.cite()} [dim]({rule.source.confidence})")
+    console.print(
+        f"[bold]{escape(rule.title)}[/] {escape(rule.title_en)}  ([cyan]{escape(rule.id)}[/], "
+        f"{rule.kind})"
+    )
+    console.print(f"source: {escape(rule.source.cite())} [dim]({rule.source.confidence})")
     for name, table in rule.tables.items():
         console.print(
-            f"table {name}: {table.file}{' [yellow](SAMPLE)' if table.sample else ''}"
-            f" — {table.description.strip()}"
+            f"table {escape(name)}: {escape(str(table.file))}"
+            f"{' [yellow](SAMPLE)' if table.sample else ''}"
+            f" — {escape(table.description.strip())}"
         )
+        console.print(sei_table_summary(load_ipc_table(rule.table_path(name), name)))
     for version in rule.versions:
         window = f"{version.effective.start} … {version.effective.end or 'open'}"
         params = Table(title=f"version {window} ({version.confidence})", title_justify="left")
@@ -106,14 +153,18 @@ def render_rule(rule: RuleFile, console: Console) -> None:
         for name, p in version.parameters.items():
             style = "yellow" if p.confidence == "assumption" else ""
             params.add_row(
-                name, str(p.value), p.unit or "", f"[{style}]{p.confidence}", p.note or ""
+                escape(name),
+                escape(str(p.value)),
+                escape(p.unit or ""),
+                f"[{style}]{p.confidence}[/]" if style else p.confidence,
+                escape(p.note or ""),
             )
         console.print(params)
         conditions = Table(show_header=True)
         for column in ("kind", "id", "label", "when"):
             conditions.add_column(column)
         for kind, c in version.conditions:
-            conditions.add_row(kind, c.id, c.label, c.when)
+            conditions.add_row(kind, escape(c.id), escape(c.label), escape(c.when))
         console.print(conditions)
     console.print(f"{len(rule.examples)} example(s); run them with `ipscore rules test`")
 
@@ -126,11 +177,31 @@ def render_example_results(results: list[ExampleResult], console: Console) -> No
         wrong = {k: v for k, v in r.got.items() if r.expected.get(k) != v}
         table.add_row(
             "[green]✓" if r.passed else "[red]✗",
-            r.rule,
-            r.example,
-            str(r.expected),
-            "" if r.passed else str(wrong),
+            escape(r.rule),
+            escape(r.example),
+            escape(str(r.expected)),
+            "" if r.passed else escape(str(wrong)),
         )
     console.print(table)
     failed = sum(not r.passed for r in results)
     console.print(f"{len(results) - failed} passed, {failed} failed")
+
+
+def render_sei_lookup(data: dict, console: Console) -> None:
+    t = data["table"]
+    console.print(f"[dim]table {escape(t['file'])} ({t['rules']} rules, {t['layout']})")
+    for entry in data["codes"]:
+        names = ", ".join(f"{i['code']} {i['name']}" for i in entry["industries"]) or "none"
+        console.print(f"[bold]{escape(entry['code'])}[/] → {escape(names)}")
+        for m in entry["rules"]:
+            how = (
+                f"[red]excluded by {escape(m['excluded_by'])}[/] (不含)"
+                if m["excluded_by"]
+                else "[green]matched[/]"
+            )
+            terms = m["keyword_filter"]
+            keyword = f" · keyword row: {'、'.join(terms)}" if terms else ""
+            console.print(
+                f"  {m['industry']} {escape(m['industry_name'])} · rule {m['rule_no']} · "
+                f"pattern {escape(m['pattern'])} · {how}{escape(keyword)}"
+            )

@@ -181,51 +181,29 @@ class ScoreRunner:
 
     @cached_property
     def data(self):
-        from ipscore.index.data import load_unit_data
+        from ipscore.index.data import default_data, load_unit_data
 
-        return load_unit_data(self.base.data or api.INDEX_EXAMPLE, self.rule, self.base.year)
+        return load_unit_data(self.base.data or default_data(self.rule), self.rule, self.base.year)
 
     @cached_property
     def baseline(self):
         return self.evaluate([])
 
     def knobs(self) -> list[str]:
-        names = [d.id for d in self.rule.dimensions] + [i.id for i in self.rule.indicators]
-        return [f"{self.rule.id}.{n}.weight" for n in names] + [
-            f"{self.rule.id}.{i.id}.goalposts" for i in self.rule.indicators
-        ]
+        from ipscore.index.overrides import knobs
+
+        return knobs(self.rule)
 
     def evaluate(self, changes):
+        from ipscore.index.overrides import with_sets
         from ipscore.index.score import score
-        from ipscore.spec import IndexRule
 
-        data = self.rule.model_dump(by_alias=True)
+        sets: dict[str, Any] = {}
         for change in changes:
             if not isinstance(change, SetParameters):
                 raise InputError(f"a score base takes parameter overrides only, not {change!r}")
-            for key, value in change.set.items():
-                self._override(data, key, value)
-        try:
-            rule = IndexRule.model_validate(data)
-        except ValidationError as err:
-            raise InputError(f"index override: {err.errors()[0]['msg']}") from None
-        return score(rule, self.data)
-
-    def _override(self, data: dict, key: str, value: Any) -> None:
-        index, _, rest = key.partition(".")
-        name, _, what = rest.partition(".")
-        for dimension in data["dimensions"]:
-            targets = [dimension] + dimension["indicators"]
-            for target in targets:
-                if index == self.rule.id and target["id"] == name:
-                    if what == "weight":
-                        target["weight"]["value"] = value
-                        return
-                    if what == "goalposts" and "normalise" in target:
-                        low, high = value
-                        target["normalise"].update(method="goalpost", min=low, max=high)
-                        return
-        raise KeyError(f"unknown key {key!r}{did_you_mean(key, self.knobs())}")
+            sets.update(change.set)
+        return score(with_sets(self.rule, sets), self.data)
 
 
 def runner_for(base: Base) -> ClassifyRunner | MonitorRunner | ScoreRunner:

@@ -1,7 +1,7 @@
 """SYNTHETIC patent registers for the demo, the tests and the benchmarks.
 
 Nothing here is statistics. The generator is calibrated so that, under the bundled rule
-and SEI sample table at 2023-12-31, about 40–46 % of domestic valid invention patents are
+and the real 2021 SEI–IPC table at 2023-12-31, about 40–46 % of domestic valid invention patents are
 high-value and about 70 % of those pass 战略性新兴产业 — the shares CNIPA published for
 2023 (FACTS.md §1: 166.5万 of 401.5万, 116.6万 of them SEI).
 """
@@ -35,32 +35,53 @@ CITY_WEIGHTS = {
     "汕尾市": 0.2,
     "云浮市": 0.2,
 }
+#: Codes the real 2021 SEI–IPC table covers through a plain rule (checked by the tests).
 SEI_CODES = [
     "G06F 16/30",
     "G06F 3/048",
-    "G06F 1/16",
-    "G06F 9/50",
+    "G06F 21/60",
     "G05B 19/418",
-    "A01B 69/00",
+    "G06N 3/08",
+    "H01L 21/02",
+    "H04W 72/04",
     "G03G 15/00",
     "H03K 19/00",
-    "H03L 7/08",
-    "G06F 21/60",
+    "C02F 1/00",
+    "B01D 53/00",
+    "C12N 15/00",
+    "F03D 7/00",
+    "H02J 3/00",
+    "B60L 53/00",
+    "C22B 59/00",
+    "A01B 69/00",
 ]
+#: Codes the table covers only through a keyword-filter row (…相关关键词), with its terms.
+KEYWORD_CODES = {
+    "H04L 9/32": "区块链",
+    "G06Q 10/00": "区块链",
+    "B29C 64/10": "产品",
+    "A61B 5/00": "癫痫",
+}
+#: Codes outside the table.
 OTHER_CODES = [
     "A47J 27/00",
     "B65D 81/00",
-    "E04B 1/00",
     "F16K 31/00",
-    "C02F 1/00",
-    "B01D 53/00",
+    "A47L 9/00",
+    "E04F 13/00",
+    "A45C 11/00",
+    "F24C 7/00",
+    "D06F 37/00",
+    "A63B 21/00",
+    "B62B 3/00",
+    "F25D 23/00",
     "A61K 36/00",
-    "H04L 9/32",
     "H01M 10/00",
     "B29C 45/00",
-    "A23L 2/00",
-    "G06Q 10/00",
 ]
+#: Shares of main codes; calibrated so about 70 % of high-value patents pass SEI.
+SEI_SHARE, KEYWORD_SHARE = 0.25, 0.05
+TITLE_NOUNS = ["装置", "方法", "系统", "组件", "设备"]
 SEED = 20231231
 #: The register is exported on this day: nothing is granted or lapses after it.
 SNAPSHOT = "2025-06-30"
@@ -75,8 +96,12 @@ def _dates(start, days):
 
 
 def _ipc_lists(rng, n):
-    sei = rng.random(n) < 0.30
-    main = np.where(sei, _pick(rng, SEI_CODES, n), _pick(rng, OTHER_CODES, n))
+    u = rng.random(n)
+    main = np.select(
+        [u < SEI_SHARE, u < SEI_SHARE + KEYWORD_SHARE],
+        [_pick(rng, SEI_CODES, n), _pick(rng, list(KEYWORD_CODES), n)],
+        _pick(rng, OTHER_CODES, n),
+    )
     extra = rng.random(n) < 0.35
     second = _pick(rng, OTHER_CODES, n)
     return np.where(extra, main + ";" + second, main)
@@ -121,6 +146,7 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
         "",
     )
     weights = np.array(list(CITY_WEIGHTS.values()))
+    ipc = _ipc_lists(rng, n)
     return pd.DataFrame(
         {
             "id": [
@@ -132,7 +158,7 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
             "grant_date": np.where(pending, np.datetime64("NaT"), grant).astype("M8[D]"),
             "status": status,
             "lapse_date": np.where(lapsed, lapse, np.datetime64("NaT")).astype("M8[D]"),
-            "ipc": _ipc_lists(rng, n),
+            "ipc": ipc,
             "owner_country": _pick(
                 rng, ["CN", "HK", "TW", "US", "JP"], n, [0.93, 0.03, 0.01, 0.02, 0.01]
             ),
@@ -140,8 +166,20 @@ def generate(n: int, seed: int = SEED) -> pd.DataFrame:
             "family_granted": family,
             "pledge_amount": pledge,
             "awards": awards,
+            "title": _titles(rng, ipc),
         }
     )
+
+
+def _titles(rng, ipc: np.ndarray) -> np.ndarray:
+    """名称: half the patents filed under a keyword-row code name its term; 15 % have none."""
+    n = len(ipc)
+    main = np.array([codes.split(";")[0] for codes in ipc], dtype=object)
+    term = np.array([KEYWORD_CODES.get(code, "") for code in main], dtype=object)
+    named = (term != "") & (rng.random(n) < 0.5)
+    noun = _pick(rng, TITLE_NOUNS, n)
+    title = np.where(named, "一种基于" + term + "的" + noun, "一种" + noun)
+    return np.where(rng.random(n) < 0.15, "", title)
 
 
 #: Register-export spellings: CNIPA-style Chinese headers and values.
@@ -158,6 +196,7 @@ CHINESE_HEADERS = {
     "family_granted": "海外同族授权",
     "pledge_amount": "质押融资金额",
     "awards": "获奖",
+    "title": "名称",
 }
 CHINESE_VALUES = {
     "patent_type": {"invention": "发明", "utility_model": "实用新型", "design": "外观设计"},
