@@ -337,11 +337,14 @@ def advise(
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
     plan: str | None = None,
+    lists: Lists | None = None,
 ):
     """Paths to high-value per patent, risks of the high-value ones, and a projection
-    of the count to `until` (per 10,000 with a population, against a plan's target)."""
+    of the count to `until` (per 10,000 with a population, against a plan's target).
+    `lists` are the --awards/--pledges/--families files, joined as in `classify`."""
     from ipscore.advise import advise as run
 
+    batch, _ = join_lists(batch, as_of, **(lists or {}))
     tables = {"sei-ipc": sei_table} if sei_table else None
     population = load_population(population_file) if population_file else None
     return run(
@@ -358,10 +361,11 @@ def advise_file(
     population_file: str | Path | None = None,
     plan: str | None = None,
     overrides: dict[str, Any] | None = None,
+    lists: Lists | None = None,
 ):
     rule = patent_rule(rules)
     return advise(
-        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
+        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan, lists
     )
 
 

@@ -601,6 +601,9 @@ def advise(
     ] = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    awards: AwardsList = None,
+    pledges: PledgesList = None,
+    families: FamiliesList = None,
     top: Annotated[int, typer.Option(help="Paths listed in the terminal report.")] = 20,
     as_json: Json = False,
     report: Report = None,
@@ -618,6 +621,7 @@ def advise(
             population,
             plan,
             overrides,
+            {"awards": awards, "pledges": pledges, "families": families},
         )
         data = advice.to_json() if as_json or report else None
     if report:

@@ -155,7 +155,9 @@ def _keyed(frame: pd.DataFrame, report: JoinReport) -> pd.DataFrame:
 
 def _match(frame: pd.DataFrame, register: Register, report: JoinReport) -> pd.DataFrame:
     """List rows with the register position of their patent; unmatched rows reported."""
-    keys = pl.DataFrame({"key": frame["key"].to_numpy(), "row": np.arange(len(frame))})
+    keys = pl.DataFrame(  # typed: an empty list (all rows set aside) has no values to infer from
+        {"key": pl.Series(frame["key"].to_numpy(), dtype=pl.Utf8), "row": np.arange(len(frame))}
+    )
     joined = keys.join(register.lookup(keys["key"]), on="key", how="left").sort("row")
     positions = joined["position"].to_numpy(allow_copy=True).astype("float64")
     unmatched = np.isnan(positions)
@@ -300,6 +302,7 @@ def join_families(batch: PatentBatch, path: Path, register: Register) -> JoinRep
         frame, flag = frame[~unclear], flag[~unclear]
         not_granted = (~flag.isin(YES)).to_numpy()
         report.set_aside["not_granted"] = int(not_granted.sum())
+        _keep_pending(batch, frame[not_granted], register, path)
         frame = frame[~not_granted]
     wo = (frame["code"] == "WO").to_numpy()
     report.set_aside["wo_application"] = int(wo.sum())
@@ -310,6 +313,21 @@ def join_families(batch: PatentBatch, path: Path, register: Register) -> JoinRep
         batch.columns["family_granted"], matched["position"].to_numpy(), matched["code"].to_numpy()
     )
     return report
+
+
+def _keep_pending(batch: PatentBatch, pending: pd.DataFrame, register: Register, path) -> None:
+    """Family members not (yet) granted, as `family_pending`: they never count for the
+    rule, but `advise` names them as the way to an overseas grant. Matched with a scratch
+    report, so the list's own reconciliation counts each row once, as set aside."""
+    pending = pending[(pending["code"] != "WO").to_numpy()]
+    scratch = JoinReport("families", str(path))
+    matched = _match(_keyed(pending, scratch), register, scratch)
+    empty = ListColumn(
+        np.array([], dtype=object), np.array([], dtype=np.int32), np.zeros(len(batch) + 1, np.int64)
+    )
+    batch.columns["family_pending"] = _with_items(
+        empty, matched["position"].to_numpy(), matched["code"].to_numpy()
+    )
 
 
 def join_lists(
