@@ -99,6 +99,13 @@ def test_function_given_the_wrong_kind_of_argument_is_reported(tmp_path):
     assert "count_overseas() takes true/false as argument 2, not a date" in problem
 
 
+def test_misspelt_keyword_reading_of_the_sei_table_is_reported(tmp_path):
+    path = edited_rule(tmp_path, "$sei_keywords, title", '"requier", title')
+    [problem] = problems_of(path)
+    assert "condition strategic_emerging" in problem
+    assert "'requier'" in problem and "did you mean 'require'" in problem
+
+
 def test_the_bundled_rules_and_scenarios_type_check_clean():
     assert api.check_rule_files(None)[0] == []
     problems, checked = api.check_rule_files(bundled_dir("scenarios"))

@@ -64,6 +64,10 @@ class Signature:
 
 SIGNATURES: dict[str, Signature] = {
     "ipc_in": Signature(("list", "table"), "bool"),
+    "ipc_in_filtered": Signature(
+        ("list", "table", "text", "text", "text"), "bool", {2: ("ignore", "require")}
+    ),
+    "award_in": Signature(("list", "list"), "bool"),
     "ipc_scope": Signature(("list", "text"), "list", {1: ("any", "main")}),
     "ipc_under": Signature(("list", "text"), "bool"),
     "count_overseas": Signature(("list", "bool"), "number"),
@@ -80,6 +84,8 @@ ORDERED = ("number", "date", "text")
 #: Arguments that must be known before running (a literal or a parameter), by position.
 CONSTANT_ARGS: dict[str, tuple[int, ...]] = {
     "any_of": (1,),
+    "award_in": (1,),
+    "ipc_in_filtered": (2,),
     "count_overseas": (1,),
     "ipc_scope": (1,),
     "ipc_under": (1,),
