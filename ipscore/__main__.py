@@ -1,3 +1,3 @@
-from ipscore.cli import app
+from ipscore.cli import main
 
-app(prog_name="ipscore")
+main()

@@ -14,12 +14,16 @@ from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
 from ipscore.patents.ipc import normalize
+from ipscore.patents.joins import join_lists
 from ipscore.patents.population import load_population
 from ipscore.patents.readers import read_patent_table
+from ipscore.patents.rule_types import rule_type_problems
 from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
+from ipscore.regions import LEVELS
+from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
     PlanRule,
@@ -59,8 +63,8 @@ def default_as_of(today: dt.date | None = None) -> dt.date:
     return dt.date(today.year - 1, 12, 31)
 
 
-def load_patents(path: str | Path) -> PatentBatch:
-    return validate(read_patent_table(path), str(path))
+def load_patents(path: str | Path, sheet: str | None = None) -> PatentBatch:
+    return validate(read_patent_table(path, sheet), str(path))
 
 
 def classify(
@@ -70,11 +74,31 @@ def classify(
     overrides: dict[str, Any] | None = None,
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
+    *,
+    by: str | None = "city",
+    lists: Lists | None = None,
 ) -> Classification:
+    """`lists` are the award, pledge and family lists joined by patent number;
+    `by` the level regions are reported at (province, city, county)."""
     tables = {"sei-ipc": sei_table} if sei_table else None
     prepared = prepare(rule, as_of, overrides, tables)
     population = load_population(population_file) if population_file else None
-    return Classification(prepared, batch, evaluate(batch, prepared), population)
+    batch, joined = join_lists(batch, as_of, **(lists or {}))
+    result = Classification(prepared, batch, evaluate(batch, prepared), population, _level(by))
+    result.joins = [j.to_json() for j in joined]
+    return result
+
+
+#: --awards / --pledges / --families files by list name.
+Lists = dict[str, str | Path | None]
+
+
+def _level(by: str | None) -> Any:
+    if by in (None, "region"):
+        return "city"
+    if by not in LEVELS:
+        raise InputError(f"--by takes province, city or county, not {by!r}")
+    return by
 
 
 def classify_file(
@@ -84,10 +108,15 @@ def classify_file(
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
     overrides: dict[str, Any] | None = None,
+    *,
+    by: str | None = "city",
+    sheet: str | None = None,
+    lists: Lists | None = None,
 ) -> Classification:
     rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
     prepare(rule, as_of, overrides)  # and unknown --set keys fail before it too
-    return classify(load_patents(path), rule, as_of, overrides, sei_table, population_file)
+    batch = load_patents(path, sheet)
+    return classify(batch, rule, as_of, overrides, sei_table, population_file, by=by, lists=lists)
 
 
 def explain_file(
@@ -121,11 +150,19 @@ def check_rule_files(path: Path | None = None) -> tuple[list[Problem], int]:
     files = _rule_paths(path)
     problems: list[Problem] = []
     for file in files:
-        try:
-            load_rule_file(file)
-        except RuleFileError as error:
-            problems.extend(error.problems)
+        problems.extend(_file_problems(file))
     return problems, len(files)
+
+
+def _file_problems(file: Path) -> list[Problem]:
+    """A scenario file's problems, or a rule file's: structure, names, then types."""
+    if is_scenario_file(file):
+        return scenario_problems(file)
+    try:
+        rule = load_rule_file(file)
+    except RuleFileError as error:
+        return error.problems
+    return rule_type_problems(file, rule) if isinstance(rule, PatentRule) else []
 
 
 def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
@@ -354,11 +391,14 @@ def advise(
     sei_table: str | Path | None = None,
     population_file: str | Path | None = None,
     plan: str | None = None,
+    lists: Lists | None = None,
 ):
     """Paths to high-value per patent, risks of the high-value ones, and a projection
-    of the count to `until` (per 10,000 with a population, against a plan's target)."""
+    of the count to `until` (per 10,000 with a population, against a plan's target).
+    `lists` are the --awards/--pledges/--families files, joined as in `classify`."""
     from ipscore.advise import advise as run
 
+    batch, _ = join_lists(batch, as_of, **(lists or {}))
     tables = {"sei-ipc": sei_table} if sei_table else None
     population = load_population(population_file) if population_file else None
     return run(
@@ -375,10 +415,11 @@ def advise_file(
     population_file: str | Path | None = None,
     plan: str | None = None,
     overrides: dict[str, Any] | None = None,
+    lists: Lists | None = None,
 ):
     rule = patent_rule(rules)
     return advise(
-        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan
+        load_patents(path), rule, as_of, until, overrides, sei_table, population_file, plan, lists
     )
 
 

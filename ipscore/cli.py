@@ -12,12 +12,12 @@ from typing import Annotated, Any
 
 import pandas as pd
 import typer
-import yaml
 from rich.markup import escape
 
-from ipscore import api
+from ipscore import __version__, api
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
+from ipscore.optional import require_durable_rules
 from ipscore.report.advise import render_advice
 from ipscore.report.classify import render_classification
 from ipscore.report.events import alert_line, render_summary, transition_line
@@ -37,15 +37,47 @@ from ipscore.report.terminal import make_console
 from ipscore.scenarios.files import load_scenario
 from ipscore.scenarios.models import Scenario
 from ipscore.scenarios.run import compare, with_value
-from ipscore.scenarios.solve import parse_range, seek
+from ipscore.scenarios.solve import parse_range, parse_set, seek
 from ipscore.scenarios.solve import sweep as run_sweep
 from ipscore.spec import RuleFileError
+from ipscore.spec.tables import allow_table_paths
 
 app = typer.Typer(
     help="Rules-as-code for Chinese IP policy: 高价值发明专利 and more.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
+_debug = {"on": False}  # set by the global --debug option, read by main()'s guard
+
+
+def _version(value: bool) -> None:
+    if value:
+        sys.stdout.write(f"ipscore {__version__}\n")
+        raise typer.Exit(0)
+
+
+@app.callback()
+def _global_options(
+    debug: Annotated[
+        bool, typer.Option("--debug", help="On an error, show the full Python traceback.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option("--version", callback=_version, is_eager=True, help="Print the version."),
+    ] = False,
+    allow_table_path: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--allow-table-path",
+            help="A folder outside the rule file's own from which its tables may be read.",
+        ),
+    ] = None,
+) -> None:
+    """Rules-as-code for Chinese IP policy: 高价值发明专利 and more."""
+    _debug["on"] = debug
+    allow_table_paths(allow_table_path or [])
+
+
 rules_app = typer.Typer(help="List, show, check and test rule files.", no_args_is_help=True)
 app.add_typer(rules_app, name="rules")
 sei_app = typer.Typer(help="The 战略性新兴产业–IPC table.", no_args_is_help=True)
@@ -81,6 +113,20 @@ Sets = Annotated[
     ),
 ]
 Json = Annotated[bool, typer.Option("--json", help="One JSON object on stdout, nothing else.")]
+Sheet = Annotated[
+    str | None, typer.Option(help="XLSX: the sheet to read, or 'all' (default: the first).")
+]
+AwardsList = Annotated[
+    Path | None, typer.Option("--awards", help="Award winners: patent number, award name.")
+]
+PledgesList = Annotated[
+    Path | None,
+    typer.Option("--pledges", help="Pledge registrations: patent number, amount (万元), date."),
+]
+FamiliesList = Annotated[
+    Path | None,
+    typer.Option("--families", help="Family members: patent number, jurisdiction, granted."),
+]
 Report = Annotated[
     Path | None,
     typer.Option("--report", help="Also write a report to hand on: .xlsx workbook or .html page."),
@@ -95,7 +141,7 @@ def _exit_2_on_bad_input() -> Iterator[None]:
         yield
     except (InputError, RuleFileError, ExprError, LookupError) as problem:
         message = problem.args[0] if isinstance(problem, KeyError) else str(problem)
-        err.print(f"[bold red]error:[/] {escape(message)}", highlight=False, soft_wrap=True)
+        err.print(f"[bold red]error:[/] {escape(str(message))}", highlight=False, soft_wrap=True)
         raise typer.Exit(2) from None
 
 
@@ -128,23 +174,38 @@ def classify(
         Path | None,
         typer.Option(help="region, year, population (万人) CSV for per-10,000 figures."),
     ] = None,
-    by: Annotated[str | None, typer.Option(help="Group the report by: region.")] = None,
+    by: Annotated[
+        str | None,
+        typer.Option(help="Regions at: province, city (default) or county (GB/T 2260)."),
+    ] = None,
     out_file: Annotated[
         Path | None,
         typer.Option("--out", help="One row per evaluated patent: .csv .parquet .xlsx .json"),
     ] = None,
     rejects: Annotated[Path | None, typer.Option(help="Write rejected rows here.")] = None,
+    sheet: Sheet = None,
+    awards: AwardsList = None,
+    pledges: PledgesList = None,
+    families: FamiliesList = None,
     sets: Sets = None,
     as_json: Json = False,
     report: Report = None,
 ) -> None:
     """Classify a register: totals, criteria, overlaps, regions and assumptions."""
-    if by not in (None, "region"):
-        err.print(f"[bold red]error:[/] --by takes 'region', not {by!r}")
-        raise typer.Exit(2)
+    lists = {"awards": awards, "pledges": pledges, "families": families}
     with _exit_2_on_bad_input(), err.status("classifying…"):
         overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
-        result = api.classify_file(patents, _as_of(as_of), rules, sei_table, population, overrides)
+        result = api.classify_file(
+            patents,
+            _as_of(as_of),
+            rules,
+            sei_table,
+            population,
+            overrides,
+            by=by,
+            sheet=sheet,
+            lists=lists,
+        )
         if out_file:
             write_table(result.verdicts, out_file)
         if rejects:
@@ -249,20 +310,9 @@ def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
     return Scenario(id="one-off", title=f"one-off what-if on {base}", base=spec)
 
 
-def _key_value(item: str) -> tuple[str, Any]:
-    key, equals, text = item.partition("=")
-    if not equals:
-        raise InputError(f"--set {item!r}: write KEY=VALUE")
-    try:
-        return key.strip(), yaml.safe_load(text)
-    except yaml.YAMLError as problem:
-        reason = str(problem).splitlines()[0]
-        raise InputError(f"--set {item!r}: the value is not YAML ({reason})") from None
-
-
 def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
     for item in sets:
-        scenario = with_value(scenario, *_key_value(item))
+        scenario = with_value(scenario, *parse_set(item))
     return scenario
 
 
@@ -386,6 +436,7 @@ def watch(
 ) -> None:
     """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
     with _exit_2_on_bad_input():
+        require_durable_rules("ipscore watch")
         window = _days(warn_before) if warn_before else None
         watcher, stream, transitions = api.watch(
             events, initial, until.date() if until else None, rules, sei_table, alerts
@@ -455,7 +506,7 @@ def score(
     """Score units on a composite index: every level, gates, rank, qualification,
     sensitivity."""
     with _exit_2_on_bad_input():
-        overrides = dict(_key_value(item) for item in sets or [])
+        overrides = dict(parse_set(item) for item in sets or [])
         result = api.score_index(
             index, data, year, sensitivity, seed, overrides, cheapest, explain_unit
         )
@@ -553,6 +604,9 @@ def advise(
     ] = None,
     rules: Rules = DEFAULT_RULE,
     sei_table: SeiTable = None,
+    awards: AwardsList = None,
+    pledges: PledgesList = None,
+    families: FamiliesList = None,
     top: Annotated[int, typer.Option(help="Paths listed in the terminal report.")] = 20,
     as_json: Json = False,
     report: Report = None,
@@ -570,6 +624,7 @@ def advise(
             population,
             plan,
             overrides,
+            {"awards": awards, "pledges": pledges, "families": families},
         )
         data = advice.to_json() if as_json or report else None
     if report:
@@ -581,9 +636,13 @@ def _parameter_sets(sets: list[str], rule_id: str) -> dict[str, Any]:
     """--set KEY=VALUE for rule parameters; KEY may carry the rule id: RULE.KEY."""
     overrides = {}
     for item in sets:
-        key, equals, text = item.partition("=")
-        if not equals:
-            raise InputError(f"--set {item!r}: write KEY=VALUE")
-        key = key.strip().removeprefix(f"{rule_id}.")
-        overrides[key] = yaml.safe_load(text)
+        key, value = parse_set(item)
+        overrides[key.removeprefix(f"{rule_id}.")] = value
     return overrides
+
+
+def main(argv: list[str] | None = None) -> None:
+    """The console entry point: the commands inside the last-resort guard."""
+    from ipscore.guard import guarded
+
+    guarded(lambda: app(args=argv, prog_name="ipscore"), debug=lambda: _debug["on"])

@@ -12,7 +12,8 @@ from ipscore.spec import resolve_rule
 
 os.environ["COLUMNS"] = "160"  # Rich reports in CLI tests: wide enough not to wrap names
 
-SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCES = FIXTURES / "sources"  # copies of the project sources, see fixtures/PROVENANCE.md
 AS_OF = dt.date(2023, 12, 31)
 
 #: A valid, domestic, in-force invention that passes no criterion: tests change one thing.

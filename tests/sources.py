@@ -1,4 +1,6 @@
-"""Read the published tables straight out of the source texts in ../shared/sources.
+"""Read the published tables straight out of the source texts copied into tests/fixtures.
+
+Provenance of each copied file: tests/fixtures/PROVENANCE.md.
 
 The texts came from web pages: a number is split across lines ("35", ".", "1" is 35.1).
 """
@@ -8,7 +10,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-SOURCES = Path(__file__).resolve().parents[2] / "shared" / "sources"
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+SOURCES = FIXTURES / "sources"
 GD_PLAN = SOURCES / "002_252107df42274015.txt"
 CATEGORIES_13TH = ("知识产权创造", "知识产权运用", "知识产权保护", "知识产权服务")
 

@@ -135,7 +135,7 @@ def test_a_patent_with_several_paths(rule):
     )
     assert by["pledge"]["amount"] == pytest.approx(600.0) and by["pledge"]["date"] is None
     assert by["strategic_emerging"]["action"] == "determined by IPC; no action"
-    assert "china_patent_gold" in by["award"]["action"]
+    assert "china_patent.gold" in by["award"]["action"]
     assert "HK, MO and TW" in by["overseas_family"]["action"]
 
 
@@ -282,3 +282,26 @@ def test_strategic_emerging_names_the_nearest_table_row(rule):
         "H01M10/02 → 5.2 新能源汽车装置、配件制造)"
     )
     assert actions[1] == "determined by IPC; no action"  # no row in subclass A47J
+
+
+def test_overseas_path_names_a_family_member_pending_abroad(register, tmp_path):
+    families = tmp_path / "families.csv"
+    families.write_text(
+        "申请号,同族国家,是否授权\n"
+        "CN201400000002,US,否\n"  # pending abroad: the way to a grant
+        "CN201400000002,HK,否\n"  # HK is not 海外 under the default assumption
+        "CN201400000002,WO,否\n",  # a PCT application, never a family member
+        encoding="utf-8",
+    )
+    args = ["advise", str(register), "--as-of", "2023-12-31", "--json"]
+    with_list = json.loads(runner.invoke(app, [*args, "--families", str(families)]).stdout)
+    without = json.loads(runner.invoke(app, args).stdout)
+
+    def overseas(data, patent):
+        found = next(p for p in data["patents"] if p["id"] == patent)
+        return next(p for p in found["paths"] if p["criterion"] == "overseas_family")["action"]
+
+    assert overseas(with_list, "CN201400000002").startswith(
+        "the grant of its family member pending in US"
+    )
+    assert "--families FILE" in overseas(without, "CN201400000002")

@@ -25,7 +25,7 @@ def reasons(batch) -> dict[str, str]:
         ({"pledge_amount": "-1"}, "pledge_amount", "negative amount"),
         ({"pledge_amount": "五百"}, "pledge_amount", "not a number"),
         ({"ipc": "A47J 27/00;G06F-16/30"}, "ipc", "unreadable IPC code"),
-        ({"patent_type": "发明申请"}, "patent_type", "unknown value"),
+        ({"patent_type": "商标"}, "patent_type", "unknown value"),
         ({"status": "暂停"}, "status", "unknown value"),
         ({"family_granted": "USA"}, "family_granted", "unknown jurisdiction"),
         ({"id": " "}, "id", "missing id"),

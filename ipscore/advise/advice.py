@@ -368,7 +368,8 @@ def _assumptions(prepared: Prepared, rule: PatentRule, until: dt.date, populatio
         "excluded).",
         "Annuities fall due on each filing anniversary (专利法实施细则: 年费 by 申请日).",
         "Each projection date is classified by the rule version in force on that date.",
-        "The register lists no pending family members: an overseas_family path asks for a grant.",
+        "Family members pending abroad come only from a --families list (granted: no); "
+        "without one, an overseas_family path asks for any grant abroad.",
     ]
     if later is not prepared.version:
         notes.append(

@@ -25,6 +25,7 @@ from ipscore.expr import Env, VectorEvaluator, walk
 from ipscore.expr import ast as expr_ast
 from ipscore.expr.columns import ListColumn
 from ipscore.expr.dates import _anniversary, _parts, years_between_vec
+from ipscore.expr.functions import HK_MO_TW
 from ipscore.patents.classify import Prepared
 from ipscore.spec.models.common import Condition
 
@@ -56,7 +57,7 @@ def kind_of(condition: Condition) -> str:
         and node.left.name == "count_overseas"
     ):
         return "overseas"
-    if isinstance(node, expr_ast.Call) and node.name == "any_of":
+    if isinstance(node, expr_ast.Call) and node.name in ("any_of", "award_in"):
         return "award"
     if any(
         isinstance(n, expr_ast.Call) and n.name in ("ipc_in", "ipc_in_filtered") for n in walk(node)
@@ -200,11 +201,7 @@ def criterion_paths(
         flag = _scalar(node.left.args[1], prepared) if len(node.left.args) > 1 else False
         where = "outside mainland China" if flag else "outside mainland China, HK, MO and TW"
         return Path(
-            condition.id,
-            kind,
-            positions,
-            f"a family member granted in any jurisdiction {where} (the register lists no "
-            "pending family members)",
+            condition.id, kind, positions, _overseas_actions(columns, positions, flag, where)
         )
     if kind == "award":
         values = node.args[1]
@@ -220,6 +217,26 @@ def criterion_paths(
 
 
 # --- IPC: no action, but the nearest table row is worth knowing -----------------------------------
+
+
+def _overseas_actions(columns, positions: np.ndarray, flag: bool, where: str):
+    """A grant of a family member abroad; where the families list names members that are
+    pending abroad, the grant of those (per patent, joined on the distinct pairs)."""
+    base = f"a family member granted in any jurisdiction {where}"
+    pending = columns.get("family_pending")
+    if not isinstance(pending, ListColumn):
+        return base + " (no families list names pending members: --families FILE)"
+    excluded = ["CN"] if flag else ["CN", *HK_MO_TW]
+    rows = pending.take(positions)
+    abroad = ~pd.Index(rows.vocab, dtype=object).isin(excluded)
+    keep = abroad[rows.codes]
+    entries = pd.DataFrame({"row": rows.parents[keep], "code": rows.vocab[rows.codes[keep]]})
+    named = entries.drop_duplicates().groupby("row")["code"].agg(", ".join)
+    out = np.full(len(positions), base + " (the families list names none pending abroad)", object)
+    out[named.index.to_numpy()] = (
+        "the grant of its family member pending in " + named + f" (or any other {where})"
+    ).to_numpy(dtype=object)
+    return out
 
 
 def _ipc_actions(node, columns, positions: np.ndarray, prepared: Prepared):

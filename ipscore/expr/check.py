@@ -2,17 +2,37 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
+from typing import Any
 
 from ipscore.expr import ast
 from ipscore.expr.errors import ExprError, did_you_mean
 from ipscore.expr.functions import FUNCTIONS
+from ipscore.expr.types import Type, TypeEnv, type_problems
 
 
 def check(
-    node: ast.Node, *, fields: Iterable[str], params: Iterable[str], tables: Iterable[str] = ()
+    node: ast.Node,
+    *,
+    fields: Iterable[str],
+    params: Iterable[str],
+    tables: Iterable[str] = (),
+    field_types: Mapping[str, Type] | None = None,
+    param_values: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Every problem found, as messages; an empty list means the expression is usable."""
+    """Every problem found, as messages; an empty list means the expression is usable.
+
+    When `params` maps names to values (or to objects with a `.value`), field($p) is also
+    checked to name a known field. Given the fields' types (and the parameters' values),
+    the expression is also typed: see ipscore.expr.types."""
+    problems = _name_problems(node, fields, params, tables)
+    if field_types is not None:
+        problems.extend(type_problems(node, TypeEnv(field_types, param_values or {})))
+    return problems
+
+
+def _name_problems(node: ast.Node, fields, params, tables) -> list[str]:
+    values = dict(params) if isinstance(params, Mapping) else {}
     fields, params, tables = set(fields), set(params), set(tables)
     problems: list[str] = []
     for sub in ast.walk(node):
@@ -23,7 +43,21 @@ def check(
                 problems.append(f"unknown parameter ${name}{did_you_mean(name, params)}")
             case ast.Call(name, args):
                 problems.extend(_check_call(name, args, tables))
+                if name == "field" and len(args) == 1:
+                    problems.extend(_check_field_argument(args[0], values, fields))
     return problems
+
+
+def _check_field_argument(arg: ast.Node, values: Mapping[str, Any], fields: set[str]) -> list[str]:
+    """field($p) reads the field whose name $p holds: $p must be a known field's name."""
+    if not isinstance(arg, ast.Param) or arg.name not in values:
+        return []
+    value = getattr(values[arg.name], "value", values[arg.name])
+    if not isinstance(value, str):
+        return [f"field(${arg.name}) needs a field name, but ${arg.name} is {value!r}"]
+    if value not in fields:
+        return [f"field(${arg.name}): unknown field {value!r}{did_you_mean(value, fields)}"]
+    return []
 
 
 def _check_call(name: str, args: tuple[ast.Node, ...], tables: set[str]) -> list[str]:

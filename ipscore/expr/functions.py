@@ -20,6 +20,8 @@ from ipscore.expr.dates import years_between_scalar, years_between_vec
 from ipscore.expr.errors import ExprError
 
 HK_MO_TW = frozenset({"HK", "MO", "TW"})
+#: WO is a PCT application (WIPO publishes, never grants): never a granted family member.
+NEVER_A_GRANT = frozenset({"WO"})
 
 
 @dataclass(frozen=True)
@@ -46,7 +48,7 @@ def _vocab_mask(codes: ListColumn, key: tuple, compute: Callable[[np.ndarray], n
 
 
 def _overseas_mask(vocab: np.ndarray, include_hk_mo_tw: bool) -> np.ndarray:
-    excluded = {"CN"} if include_hk_mo_tw else {"CN", *HK_MO_TW}
+    excluded = {"CN", *NEVER_A_GRANT} if include_hk_mo_tw else {"CN", *HK_MO_TW, *NEVER_A_GRANT}
     return ~pd.Index(vocab).isin(list(excluded))
 
 
@@ -74,6 +76,20 @@ def _any_of_vec(codes, values):
     codes = _require_list(codes, "any_of")
     wanted = tuple(values)
     mask = _vocab_mask(codes, ("any_of", wanted), lambda v: pd.Index(v).isin(list(wanted)))
+    return codes.any_rows(mask)
+
+
+def _award_families(vocab, families):
+    # Imported here: the award vocabulary is patent domain data, the language stays generic.
+    from ipscore.patents.awards import counts_as
+
+    return counts_as(vocab, families)
+
+
+def _award_in_vec(codes, families):
+    codes = _require_list(codes, "award_in")
+    wanted = tuple(families)
+    mask = _vocab_mask(codes, ("award_in", wanted), lambda v: _award_families(v, wanted))
     return codes.any_rows(mask)
 
 
@@ -116,12 +132,16 @@ def _ipc_in_filtered_scalar(codes, table, keywords, title, abstract):
 
 
 def _count_overseas_scalar(codes, include_hk_mo_tw):
-    excluded = {"CN"} if include_hk_mo_tw else {"CN", *HK_MO_TW}
+    excluded = {"CN", *NEVER_A_GRANT} if include_hk_mo_tw else {"CN", *HK_MO_TW, *NEVER_A_GRANT}
     return sum(1 for code in codes if code not in excluded)
 
 
 def _any_of_scalar(codes, values):
     return any(code in set(values) for code in codes)
+
+
+def _award_in_scalar(codes, families):
+    return bool(_award_families(list(codes), tuple(families)).any()) if codes else False
 
 
 def _ipc_scope_scalar(codes, scope):
@@ -177,6 +197,14 @@ FUNCTIONS: dict[str, Function] = {
             "true when any code is one of the values",
             _any_of_vec,
             _any_of_scalar,
+        ),
+        Function(
+            "award_in",
+            ("awards", "families"),
+            "true when an award falls under one of the award families or grades "
+            "(national_sci_tech, china_patent.gold …); provincial awards never count",
+            _award_in_vec,
+            _award_in_scalar,
         ),
         Function(
             "count",

@@ -13,6 +13,8 @@ from ipscore.patents import industries
 from ipscore.patents.classify import Prepared, combination_label, criteria_bits
 from ipscore.patents.population import Population, per_10k
 from ipscore.patents.validate import PatentBatch
+from ipscore.regions import divisions, resolve_places
+from ipscore.regions.divisions import Level, place_key
 
 
 @dataclass
@@ -23,7 +25,12 @@ class Classification:
     batch: PatentBatch
     verdicts: pd.DataFrame
     population: Population | None = None
+    #: The level regions are reported at: province, city, county, or None (as written).
+    by: Level | None = "city"
     region_table: pd.DataFrame = field(init=False)
+    unresolved: list[dict[str, Any]] = field(init=False, default_factory=list)
+    #: Reports of the lists joined by patent number (awards, pledges, families).
+    joins: list[dict[str, Any]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.region_table = self._regions()
@@ -85,28 +92,72 @@ class Classification:
         return [(combination_label(int(b), ids), int(counts[b])) for b in order[:top] if counts[b]]
 
     def _regions(self) -> pd.DataFrame:
+        """One row per administrative division at the `by` level (GB/T 2260 code and
+        name); a place that resolves to no division keeps its text, with no code, and is
+        listed in `unresolved_regions`. Rows are ordered by code, then text: the order
+        never depends on the order of the input rows."""
         regions = self.batch.columns["region"]
         if regions.isna().any():
             regions = regions.cat.add_categories("(none)").fillna("(none)")
+        regions = regions.astype("category")
+        places = list(regions.cat.categories)
+        resolution = resolve_places(places)
+        table = divisions()
+        keys = [
+            place_key(c, self.by) if c else p for c, p in zip(resolution.codes, places, strict=True)
+        ]
+        self.unresolved = self._unresolved(regions, resolution)
+        key_codes, key_index = np.unique(np.asarray(keys, dtype=object), return_inverse=True)
+        row_keys = key_index[regions.cat.codes.to_numpy()]
+        counts = (
+            pd.DataFrame(
+                {
+                    "key": row_keys,
+                    "eligible": self.verdicts["eligible"].to_numpy(),
+                    "high_value": self.verdicts["high_value"].to_numpy(),
+                }
+            )
+            .groupby("key")[["eligible", "high_value"]]
+            .sum()
+        )
+        resolved = {k for k, c in zip(keys, resolution.codes, strict=True) if c}
         frame = pd.DataFrame(
             {
-                "region": regions,
-                "high_value": self.verdicts["high_value"],
-                "eligible": self.verdicts["eligible"],
+                "region": [table.name(k) if k in resolved else k for k in key_codes[counts.index]],
+                "code": [k if k in resolved else None for k in key_codes[counts.index]],
+                "key": key_codes[counts.index],
+                "eligible": counts["eligible"].astype(int).to_numpy(),
+                "high_value": counts["high_value"].astype(int).to_numpy(),
             }
         )
-        table = frame.groupby("region", observed=True, sort=True)[["eligible", "high_value"]].sum()
-        table = table.astype(int)
         if self.population is not None:
-            people = self.population.for_year(self.prepared.as_of.year)
-            table = table.join(people.rename(columns={"year": "population_year"}), how="left")
+            people = self.population.by_place(self.prepared.as_of.year, self.by)
+            people = people.rename(columns={"year": "population_year"})
+            frame = frame.join(people, on="key", how="left")
         else:
-            table["population"] = np.nan
-            table["population_year"] = np.nan
-        table["per_10k"] = [
-            per_10k(c, p) for c, p in zip(table["high_value"], table["population"], strict=True)
+            frame["population"] = np.nan
+            frame["population_year"] = np.nan
+        frame["per_10k"] = [
+            per_10k(c, p) for c, p in zip(frame["high_value"], frame["population"], strict=True)
         ]
-        return table.reset_index()
+        order = frame.assign(_resolved=frame["code"].isna()).sort_values(["_resolved", "key"])
+        return order.drop(columns=["_resolved", "key"]).reset_index(drop=True)
+
+    def _unresolved(self, regions: pd.Series, resolution) -> list[dict[str, Any]]:
+        codes = regions.cat.codes.to_numpy()
+        rows = np.bincount(codes, minlength=len(resolution.places))
+        seen, first = np.unique(codes, return_index=True)
+        first_row = dict(zip(seen.tolist(), self.batch.rows[first].tolist(), strict=True))
+        return sorted(
+            (
+                {"place": p, "rows": int(rows[i]), "first_row": first_row.get(i), "reason": r}
+                for i, (p, c, r) in enumerate(
+                    zip(resolution.places, resolution.codes, resolution.reasons, strict=True)
+                )
+                if c is None and p != "(none)" and rows[i]
+            ),
+            key=lambda u: (-u["rows"], u["place"]),
+        )
 
     def to_json(self) -> dict[str, Any]:
         p = self.prepared
@@ -137,7 +188,32 @@ class Classification:
             "caliber_range": self.caliber,
             "absent_columns": self.batch.absent,
             "regions": [_region_json(r) for r in self.region_table.to_dict("records")],
+            "regions_by": self.by,
+            "unresolved_regions": self.unresolved,
+            "unknown_values": self.unknown_values(),
+            "warnings": [*self.batch.warnings, *self._population_notes()],
+            "joins": self.joins,
         }
+
+    def _population_notes(self) -> list[dict[str, Any]]:
+        if self.population is None:
+            return []
+        rows = len(self.population.table)
+        return [
+            {"column": "population", "value": "", "rows": rows, "reason": note}
+            for note in self.population.notes
+        ]
+
+    def unknown_values(self) -> list[dict[str, Any]]:
+        """Rejected values that are not in a vocabulary (status, type, country …), with how
+        many rows carry each: what to add to a table or fix at the source."""
+        rejects = self.batch.rejects
+        unknown = rejects[rejects["reason"].str.startswith("unknown")]
+        if unknown.empty:
+            return []
+        counts = unknown.groupby(["column", "value"]).size().reset_index(name="rows")
+        counts = counts.sort_values(["column", "rows", "value"], ascending=[True, False, True])
+        return counts.to_dict("records")
 
 
 def _region_json(row: dict[str, Any]) -> dict[str, Any]:
@@ -150,4 +226,5 @@ def _region_json(row: dict[str, Any]) -> dict[str, Any]:
         "population": clean(row["population"]),
         "per_10k": clean(row["per_10k"]),
         "population_year": clean(row.get("population_year")),
+        "code": clean(row.get("code")),  # last: earlier consumers read the keys in order
     }

@@ -8,6 +8,7 @@ read == evaluated + rejected.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -18,10 +19,12 @@ import pandas as pd
 import polars as pl
 import pyarrow as pa
 import pyarrow.compute as pc
+import pycountry
 
 from ipscore.expr import ListColumn
 from ipscore.patents import ipc
-from ipscore.patents.schema import AWARDS, COUNTRIES, FIELDS, FieldSpec
+from ipscore.patents.awards import award_codes
+from ipscore.patents.schema import COUNTRIES, FIELDS, FieldSpec
 
 #: 1985-04-01: China's Patent Law took effect; no CNIPA filing predates it.
 EARLIEST_FILING = pd.Timestamp("1985-04-01")
@@ -34,6 +37,8 @@ class Issues:
     """Problems found so far: positions (0-based), column, value, reason."""
 
     parts: list[pd.DataFrame] = field(default_factory=list)
+    #: Values kept but reported (e.g. award texts not recognised): column, value, rows, reason.
+    warnings: list[dict] = field(default_factory=list)
 
     def add(self, positions: np.ndarray, column: str, values, reason) -> None:
         if len(positions):
@@ -71,44 +76,117 @@ def _arrow_strings(raw: pd.Series) -> pa.Array:
     return array.combine_chunks() if isinstance(array, pa.ChunkedArray) else array
 
 
+#: Characters that make two spellings of one id look different: zero-width space/joiners,
+#: word joiner, BOM, soft hyphen.
+INVISIBLE = "[\u200b-\u200d\u2060\ufeff\u00ad]"
+
+
+def normalize_ids(raw: pd.Series) -> pd.Series:
+    """NFKC (full-width → half-width), invisible characters removed, upper case, stripped:
+    CN２０２０… and cn2020…\u200b are one id. Arrow kernels over the column, no row loop."""
+    text = _arrow_strings(raw)
+    if pc.all(pc.string_is_ascii(text)).as_py() is False:  # ASCII has nothing to fold
+        text = pc.utf8_normalize(text, "NFKC")
+        text = pc.replace_substring_regex(text, INVISIBLE, "")
+    text = pc.utf8_trim_whitespace(pc.ascii_upper(text) if _ascii(text) else pc.utf8_upper(text))
+    text = pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
+    return pd.Series(text.to_pandas(), dtype="str")
+
+
+def _ascii(text: pa.Array) -> bool:
+    return pc.all(pc.string_is_ascii(text)).as_py() is not False
+
+
 def _parse_id(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
-    ids = _text(raw)
+    ids = normalize_ids(raw)
     missing = ids.isna().to_numpy()
     issues.add(np.flatnonzero(missing), spec.name, raw[missing], "missing id")
-    present = np.flatnonzero(~missing)
-    repeated, first = _repeats(ids.iloc[present])
-    issues.add(
-        present[repeated],
-        spec.name,
-        ids.iloc[present[repeated]],
-        [f"repeated id (first at row {present[r] + 1})" for r in first],
-    )
     return ids
 
 
-def _repeats(ids: pd.Series) -> tuple[np.ndarray, np.ndarray]:
-    """Positions of ids seen earlier, and where each was first seen.
+def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues) -> None:
+    """The rule for repeated ids (after normalize_ids; linear time: a polars hash group-by).
 
-    A hash table of millions of distinct strings costs seconds here; sorting their 64-bit
-    hashes (polars hashes on all cores) costs milliseconds. Equal hashes are only candidates:
-    the strings themselves decide."""
-    hashes = pl.from_arrow(_arrow_strings(ids)).hash(seed=0).to_numpy()
-    if not (np.diff(np.sort(hashes)) == 0).any():
-        return np.array([], dtype=np.int64), np.array([], dtype=np.int64)
+    The FIRST occurrence in file order is kept and every later one is rejected, naming the
+    first row. A later occurrence whose fields differ from the first gets its own reason
+    ("different content"), so a conflict is never mistaken for a harmless duplicate and can
+    be fixed at the source; ipscore cannot tell which of two conflicting records is right."""
+    keys = pl.from_arrow(_arrow_strings(ids))
+    # Sorting 64-bit hashes (polars hashes on all cores) finds candidates in milliseconds;
+    # only rows whose hash repeats are compared as strings, then by content.
+    hashes = keys.hash(seed=0).to_numpy()
     order = np.argsort(hashes, kind="stable")
     same = np.flatnonzero(hashes[order][1:] == hashes[order][:-1])
+    if not len(same):
+        return
     candidates = np.unique(np.concatenate([order[same], order[same + 1]]))
-    text = pd.Series(ids.iloc[candidates].to_numpy(dtype=object))
-    first = text.groupby(text).transform(lambda group: group.index[0]).to_numpy()
-    repeated = first != np.arange(len(candidates))
-    return candidates[repeated], candidates[first[repeated].astype(np.int64)]
+    repeated = keys.gather(candidates).is_duplicated() & keys.gather(candidates).is_not_null()
+    positions = candidates[repeated.to_numpy()]  # content is compared only where ids repeat
+    if not len(positions):
+        return
+    frame = pl.DataFrame(
+        {
+            "position": positions,
+            "id": keys.gather(positions),
+            "content": pl.from_pandas(
+                content.iloc[positions].astype("str").reset_index(drop=True)
+            ).hash_rows(seed=0),
+        }
+    )
+    repeats = frame.with_columns(
+        pl.col("position").first().over("id").alias("first"),
+        pl.col("content").first().over("id").alias("first_content"),
+    ).filter(pl.col("position") != pl.col("first"))
+    if repeats.is_empty():
+        return
+    same = (repeats["content"] == repeats["first_content"]).to_numpy()
+    issues.add(
+        repeats["position"].to_numpy(),
+        "id",
+        repeats["id"].to_numpy(),
+        [
+            f"repeated id (first at row {f + 1})"
+            if s
+            else f"repeated id with different content (first at row {f + 1} is kept)"
+            for f, s in zip(repeats["first"], same, strict=True)
+        ],
+    )
+
+
+#: 国省代码 as exports write it: 广东(44), 美国(US), or the bare code.
+_PLACE_CODE = re.compile(r"^(?:.*?)\((\w+)\)$|^(\d{2}|[A-Za-z]{2})$")
+#: GB/T 2260 province codes that are not mainland China.
+_NOT_MAINLAND = {"71": "TW", "81": "HK", "82": "MO"}
+_LIST_PARTS = re.compile("[;；,，|]")
+
+
+def _country(text: str) -> str | None:
+    """An ISO 3166 code from a country name, an ISO code or a 国省代码."""
+    if text in COUNTRIES:
+        return COUNTRIES[text]
+    match = _PLACE_CODE.match(text)
+    code = (match.group(1) or match.group(2)) if match else None
+    if code is None:
+        return None
+    if code.isdigit():
+        if code in _NOT_MAINLAND:
+            return _NOT_MAINLAND[code]
+        return "CN" if 11 <= int(code) <= 65 else None
+    code = code.upper()
+    return code if pycountry.countries.get(alpha_2=code) is not None else None
 
 
 def _canonical_code(value: object, spec: FieldSpec) -> object:
     text = unicodedata.normalize("NFKC", str(value)).strip()
-    found = spec.values.get(text.lower()) or spec.values.get(text)
-    if found is None and spec.name == "owner_country" and len(text) == 2 and text.isalpha():
-        found = text.upper()  # ISO 3166 alpha-2 as written
+    if spec.name == "owner_country":
+        return _country(text)
+    found = spec.values.get(text.lower())
+    if found is None and spec.name == "status" and "-" in text:
+        found = spec.values.get(text.split("-")[0].strip().lower())  # 失效-未缴年费 → 失效
+    if found is None and _LIST_PARTS.search(text):
+        # "发明公开;发明授权": one patent's history; it is one type if every part agrees.
+        parts = {spec.values.get(p.strip().lower()) for p in _LIST_PARTS.split(text) if p.strip()}
+        found = parts.pop() if len(parts) == 1 else None
     return found
 
 
@@ -123,7 +201,7 @@ def _parse_code(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     old_codes = categories.cat.codes.to_numpy()
     new_codes = np.where(old_codes >= 0, inverse[old_codes] if len(inverse) else -1, -1)
     bad = categories.isin(list(unknown)).to_numpy()
-    expected = ", ".join(sorted(set(spec.values.values())))
+    expected = ", ".join(sorted(set(spec.values.values()))) if spec.values else "ISO 3166"
     issues.add(
         np.flatnonzero(bad),
         spec.name,
@@ -136,23 +214,66 @@ def _parse_code(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     return pd.Series(pd.Categorical.from_codes(new_codes, categories=list(uniques)))
 
 
-def _parse_date(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
-    if pd.api.types.is_datetime64_any_dtype(raw):
-        return pd.Series(pd.to_datetime(raw).to_numpy(dtype="M8[s]"))
-    text = (
-        _text(raw)
-        .str.replace(r"[T ]00:00:00$", "", regex=True)
+#: Excel's day 0 (its 1900 leap-year bug makes serials count from 1899-12-30).
+EXCEL_EPOCH = np.datetime64("1899-12-30", "D")
+#: Serials of Excel date cells read as numbers: 1985-04-01 is 31138, 2100-01-01 is 73051.
+EXCEL_SERIALS = (20000, 80000)
+
+
+def _distinct_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Parse distinct date spellings: 2019-09-24, 2019.09.24, 2019/9/24, 2019年9月24日,
+    20190924 (text or integer), 2019-09-24 00:00:00, an Excel serial (43732) and 0 (what
+    some exports write for "no date"). Returns the dates and a reason where unreadable."""
+    cleaned = (
+        text.str.replace(r"(\.0+)?$", "", regex=True)
+        .str.replace(r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
         .str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
         .str.replace(r"[./年月]", "-", regex=True)
         .str.replace("日", "")
     )
-    dates = pd.to_datetime(text, format="%Y-%m-%d", errors="coerce")
-    bad = (dates.isna() & text.notna()).to_numpy()
-    if bad.any():
-        looks_like_date = text[bad].str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}").fillna(False)
-        reasons = np.where(looks_like_date, "impossible date", "not a date (expected YYYY-MM-DD)")
-        issues.add(np.flatnonzero(bad), spec.name, raw[bad], reasons)
-    return pd.Series(dates.to_numpy(dtype="M8[s]"))
+    dates = pd.to_datetime(cleaned, format="%Y-%m-%d", errors="coerce")
+    serial = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d{5}")), errors="coerce")
+    in_range = serial.between(*EXCEL_SERIALS)
+    serial_dates = EXCEL_EPOCH + serial.where(in_range, 0).fillna(0).to_numpy(dtype="int64")
+    dates = dates.where(~in_range, pd.Series(serial_dates, index=dates.index))
+    zero = cleaned.str.fullmatch(r"0+")
+    looks_like_date = cleaned.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    reason = pd.Series(
+        np.where(looks_like_date, "impossible date", "not a date (expected YYYY-MM-DD)"),
+        index=text.index,
+    ).where(dates.isna() & ~zero)
+    return dates.where(~zero), reason
+
+
+def _parse_date(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
+    if pd.api.types.is_datetime64_any_dtype(raw):
+        return pd.Series(pd.to_datetime(raw).to_numpy(dtype="M8[s]"))
+    # Registers repeat a few thousand dates over millions of rows: parse each spelling once.
+    encoded = pc.dictionary_encode(_text_of_any(raw))
+    dates, reasons = _distinct_dates(pd.Series(encoded.dictionary.to_pandas(), dtype="str"))
+    indices = encoded.indices.to_numpy(zero_copy_only=False)
+    present = ~pd.isna(indices)
+    codes = np.where(present, np.nan_to_num(indices, nan=0), 0).astype(np.int64)
+    values = dates.to_numpy(dtype="M8[s]")
+    out = np.where(
+        present, values[codes] if len(values) else np.datetime64("NaT"), np.datetime64("NaT")
+    )
+    bad_vocab = reasons.notna().to_numpy()
+    if bad_vocab.any():
+        bad = present & bad_vocab[codes]
+        issues.add(np.flatnonzero(bad), spec.name, raw[bad], reasons.to_numpy()[codes[bad]])
+    return pd.Series(out.astype("M8[s]"))
+
+
+def _text_of_any(raw: pd.Series) -> pa.Array:
+    """Stripped text of a column of any type (numbers and date cells from XLSX included);
+    blank cells are null."""
+    if pd.api.types.is_numeric_dtype(raw):
+        raw = np.floor(raw.astype("float64")).astype("Int64").astype("str").where(raw.notna())
+    elif not pd.api.types.is_string_dtype(raw.dtype) or raw.dtype == object:
+        raw = raw.astype("str").where(raw.notna())
+    text = pc.utf8_trim_whitespace(_arrow_strings(raw))
+    return pc.if_else(pc.equal(text, ""), pa.scalar(None, pa.string()), text)
 
 
 def _parse_amount(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
@@ -163,36 +284,53 @@ def _parse_amount(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
         amounts = pd.to_numeric(text, errors="coerce").astype("float64")
         bad = (amounts.isna() & text.notna()).to_numpy()
         issues.add(np.flatnonzero(bad), spec.name, raw[bad], "not a number")
-    negative = (amounts < 0).to_numpy()
+    infinite = np.isinf(amounts.to_numpy())
+    issues.add(np.flatnonzero(infinite), spec.name, raw[infinite], "not a finite number")
+    negative = (amounts < 0).to_numpy() & ~infinite
     issues.add(np.flatnonzero(negative), spec.name, raw[negative], "negative amount")
     return amounts.reset_index(drop=True)
 
 
-def _jurisdictions(vocab: pd.Series) -> pd.Series:
+#: Patent offices that are not countries: EPO, Eurasian, ARIPO, OAPI, GCC, and WIPO (a PCT
+#: application, never a granted right: count_overseas ignores it).
+REGIONAL_OFFICES = frozenset({"EP", "EA", "AP", "OA", "GC", "WO"})
+
+
+def jurisdiction_codes(vocab: pd.Series) -> pd.Series:
+    """ISO 3166 alpha-2 (or a regional office) of distinct jurisdiction spellings."""
     text = vocab.str.normalize("NFKC").str.strip()
     mapped = text.map(COUNTRIES).fillna(text.str.upper())
-    return mapped.where(mapped.str.fullmatch(r"[A-Z]{2}").fillna(False), np.nan)
+    known = [
+        bool(m in REGIONAL_OFFICES or (len(m) == 2 and pycountry.countries.get(alpha_2=m)))
+        for m in mapped.fillna("").astype(str)
+    ]
+    return mapped.where(pd.Series(known, index=mapped.index), np.nan)
+
+
+UNRECOGNISED_AWARD = "unrecognised:"
 
 
 def _awards(vocab: pd.Series) -> pd.Series:
-    text = vocab.str.normalize("NFKC").str.strip()
-    return text.map(AWARDS).fillna(text.str.lower())
+    """Award codes; an unrecognised text is kept (it never counts) and reported as a warning,
+    never silently dropped and never a reject: the rest of the record is sound."""
+    codes = pd.Series(award_codes(vocab.fillna("")), index=vocab.index, dtype=object)
+    return codes.fillna(UNRECOGNISED_AWARD + vocab.astype(str))
 
 
 LIST_NORMALIZERS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
     "ipc": (ipc.normalize, "unreadable IPC code (expected e.g. H04L 9/32 or H04L0009320000)"),
-    "family_granted": (_jurisdictions, "unknown jurisdiction (expected a 2-letter code)"),
+    "family_granted": (jurisdiction_codes, "unknown jurisdiction (expected an ISO 3166 code)"),
     "awards": (_awards, "unknown award"),
 }
 
 
-SEPARATORS = ("；", ",", "，")  # besides ";": full-width and comma-separated exports
+SEPARATORS = ("；", ",", "，", "|")  # besides ";": full-width, comma and PatSnap " | "
 
 
 def _split(text: pa.Array) -> pa.ListArray:
     # A regex split is several times slower than a plain one; most registers need only ";".
-    if any(pc.any(pc.match_substring(text, sep)).as_py() for sep in SEPARATORS):
-        return pc.split_pattern_regex(text, pattern="[;" + "".join(SEPARATORS) + "]")
+    if pc.any(pc.match_substring_regex(text, "[" + re.escape("".join(SEPARATORS)) + "]")).as_py():
+        return pc.split_pattern_regex(text, pattern="[;" + re.escape("".join(SEPARATORS)) + "]")
     return pc.split_pattern(text, ";")
 
 
@@ -219,7 +357,25 @@ def _parse_list(raw: pd.Series, spec: FieldSpec, issues: Issues) -> ListColumn:
         bad = unreadable[encoded.indices.to_numpy()]
         bad_values = raw_vocab.to_numpy(dtype=object)[encoded.indices.to_numpy()[bad]]
         issues.add(column.parents[bad], spec.name, bad_values, reason)
+    if spec.name == "awards":
+        _warn_unrecognised_awards(column, issues)
     return column
+
+
+def _warn_unrecognised_awards(column: ListColumn, issues: Issues) -> None:
+    unknown = np.flatnonzero(np.char.startswith(column.vocab.astype(str), UNRECOGNISED_AWARD))
+    if not len(unknown):
+        return
+    rows = np.bincount(column.codes, minlength=len(column.vocab))
+    for code in unknown:
+        issues.warnings.append(
+            {
+                "column": "awards",
+                "value": str(column.vocab[code])[len(UNRECOGNISED_AWARD) :],
+                "rows": int(rows[code]),
+                "reason": "award not recognised (rules/tables/awards.csv); not counted",
+            }
+        )
 
 
 def _parse_text(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
@@ -283,6 +439,8 @@ class PatentBatch:
     rows: np.ndarray  # 1-based data-row number of each accepted row in the input
     rejects: pd.DataFrame
     absent: list[str]
+    #: Kept-but-reported findings: unrecognised awards, unread sheets, joins, places.
+    warnings: list[dict] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -292,7 +450,10 @@ class PatentBatch:
         return self.read - len(self.rows)
 
     def position(self, patent_id: str) -> int | None:
-        hits = np.flatnonzero((self.columns["id"] == patent_id).to_numpy())
+        """Where an id is, written in any spelling its register may use (ids are stored
+        normalised: NFKC, upper case, no invisible characters)."""
+        wanted = normalize_ids(pd.Series([patent_id], dtype="str")).iloc[0]
+        hits = np.flatnonzero((self.columns["id"] == wanted).to_numpy())
         return int(hits[0]) if len(hits) else None
 
     def record(self, position: int) -> dict[str, object]:
@@ -325,7 +486,13 @@ class PatentBatch:
             for name, column in self.columns.items()
         }
         return PatentBatch(
-            self.source, self.read, columns, self.rows[index], self.rejects, self.absent
+            self.source,
+            self.read,
+            columns,
+            self.rows[index],
+            self.rejects,
+            self.absent,
+            self.warnings,
         )
 
 
@@ -357,6 +524,9 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
             columns[spec.name] = _absent(spec, n)
     columns = {spec.name: columns[spec.name] for spec in FIELDS}
     _cross_checks(columns, issues)
+    if "id" in frame.columns:
+        others = [spec.name for spec in present if spec.name != "id"]
+        _repeated_ids(columns["id"], frame[others], issues)
     found = issues.table()
     rejected = np.zeros(n, dtype=bool)
     rejected[found["position"].to_numpy(dtype=np.int64)] = True
@@ -376,5 +546,6 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
         .sort_values(["row", "column"], kind="stable")
         .reset_index(drop=True)
     )
-    batch = PatentBatch(source, n, columns, np.arange(1, n + 1), rejects, absent)
+    warnings = [*frame.attrs.get("warnings", []), *issues.warnings]
+    batch = PatentBatch(source, n, columns, np.arange(1, n + 1), rejects, absent, warnings)
     return batch.take(np.flatnonzero(~rejected)) if rejected.any() else batch

@@ -9,15 +9,31 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from ipscore.errors import InputError
 from ipscore.expr.errors import did_you_mean
-from ipscore.patents.readers import read_csv_text
+from ipscore.patents.readers import read_csv_text, read_workbook
+from ipscore.patents.schema import header_key
 from ipscore.plans.units import UnitError, convert
 from ipscore.spec.models import PlanRule
 
 REQUIRED = ("region", "indicator", "year", "value")
+#: Chinese headers of statistical tables → the columns above (and unit, source).
+CHINESE_HEADERS = {
+    "地区": "region",
+    "地区名称": "region",
+    "指标": "indicator",
+    "指标名称": "indicator",
+    "年份": "year",
+    "年度": "year",
+    "数值": "value",
+    "值": "value",
+    "单位": "unit",
+    "来源": "source",
+    "数据来源": "source",
+}
 
 
 @dataclass(frozen=True)
@@ -53,9 +69,14 @@ class Actuals:
 def _read(path: Path) -> pd.DataFrame:
     if not path.exists():
         raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        return pd.read_excel(path, dtype=str)
-    return read_csv_text(path, dtype=str)
+        frame = read_workbook(path).astype("str").where(lambda f: f.notna() & (f != "nan"))
+    else:
+        frame = read_csv_text(path, dtype=str)
+    names = {c: CHINESE_HEADERS.get(header_key(c), header_key(c)) for c in frame.columns}
+    return frame.rename(columns=names)
 
 
 def _resolve(plan: PlanRule, key: str):
@@ -90,11 +111,8 @@ def load_actuals(path: str | Path, plan: PlanRule, region: str) -> Actuals:
     table = pd.DataFrame(
         resolved, columns=["indicator", "year", "value", "source", "line", "derived"]
     )
-    repeated = table[table.duplicated(["indicator", "year"], keep="first")]
-    problems += [
-        f"{path}:{r.line}: repeats {region} / {r.indicator} / {r.year}"
-        for r in repeated.itertuples()
-    ]
+    conflicts, table = _conflicts(path, region, table)
+    problems += conflicts
     if problems:
         raise InputError("\n".join(problems))
     return Actuals(region, table, str(path))
@@ -107,7 +125,7 @@ def _row(plan: PlanRule, row) -> tuple:
         names = [n for i in (*plan.indicators, *plan.series) for n in (i.id, i.name)]
         raise ValueError(f"unknown indicator {key!r} for plan {plan.id}{did_you_mean(key, names)}")
     year = pd.to_numeric(row.year, errors="coerce")
-    if pd.isna(year) or year != int(year):
+    if pd.isna(year) or not np.isfinite(year) or year != int(year):
         raise ValueError(f"year {row.year!r} is not a whole number")
     value = pd.to_numeric(str(row.value).replace(",", ""), errors="coerce")
     if pd.isna(value):
@@ -127,3 +145,26 @@ def _row(plan: PlanRule, row) -> tuple:
         row.line,
         False,
     )
+
+
+def _conflicts(path: Path, region: str, table: pd.DataFrame) -> tuple[list[str], pd.DataFrame]:
+    """Two rows for one indicator and year: the same value is a harmless repeat (the
+    first is kept); different values are an error naming both lines, since either could be
+    the right one."""
+    problems = []
+    first: dict[tuple, tuple] = {}
+    keep = []
+    for row in table.itertuples():  # dozens of rows
+        key = (row.indicator, row.year)
+        if key not in first:
+            first[key] = (row.line, row.value)
+            keep.append(True)
+            continue
+        keep.append(False)
+        line, value = first[key]
+        if value != row.value:
+            problems.append(
+                f"{path}:{row.line}: repeats {region} / {row.indicator} / {row.year} with "
+                f"{row.value:g}, but line {line} has {value:g}"
+            )
+    return problems, table[np.array(keep, dtype=bool)]

@@ -3,6 +3,7 @@ written by hand: 3.5万件 is 35,000 件, and 件 never converts to 元."""
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 
 import pint
@@ -35,13 +36,43 @@ def registry() -> pint.UnitRegistry:
     return units
 
 
+# A unit is names joined by * and /, each with an optional small integer power: 件/年,
+# 万人次/年, m**2. Only this shape reaches pint, whose parser would otherwise evaluate
+# arbitrary arithmetic (`10**10**10` hangs computing the number).
+MAX_UNIT_LENGTH = 64
+MAX_UNIT_POWER = 4
+_NAME = r"(?:[^\W\d]\w*|%)"
+_FACTOR = rf"{_NAME}(?:\s*(?:\*\*|\^)\s*-?\d{{1,2}})?"
+_UNIT = re.compile(rf"\s*{_FACTOR}(?:\s*[*/]\s*{_FACTOR})*\s*")
+_POWER = re.compile(r"(?:\*\*|\^)\s*(-?\d+)")
+
+
+def _checked(unit: str) -> str:
+    """`unit` if it has the shape above; UnitError naming the limit otherwise."""
+    if len(unit) > MAX_UNIT_LENGTH:
+        raise UnitError(
+            f"unit {unit[:20]!r}… is {len(unit)} characters, more than {MAX_UNIT_LENGTH} "
+            "(limit unit-complexity)"
+        )
+    if not _UNIT.fullmatch(unit):
+        raise UnitError(
+            f"unit {unit!r}: write unit names joined by * and /, e.g. 件/年 "
+            "(no numbers or arithmetic; limit unit-complexity)"
+        )
+    if any(abs(int(p)) > MAX_UNIT_POWER for p in _POWER.findall(unit)):
+        raise UnitError(f"unit {unit!r}: powers above {MAX_UNIT_POWER} (limit unit-complexity)")
+    return unit
+
+
 def _pint_text(unit: str) -> str:
-    return unit.strip().replace("%", "percent")
+    return _checked(unit).strip().replace("%", "percent")
 
 
 def check_unit(unit: str) -> str:
     try:
         registry().Unit(_pint_text(unit))
+    except UnitError:
+        raise
     except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
         raise UnitError(f"unknown unit {unit!r} ({err})") from None
     return unit
@@ -56,5 +87,7 @@ def convert(value: float, source: str, target: str) -> float:
         return float(quantity.to(_pint_text(target)).magnitude)
     except pint.errors.DimensionalityError:
         raise UnitError(f"{source} cannot be converted to {target}") from None
+    except UnitError:
+        raise
     except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
         raise UnitError(f"unknown unit {source!r} ({err})") from None

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from rich.console import Console, Group
+from rich.markup import escape
 from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
@@ -112,8 +113,8 @@ def overlap(result: Classification) -> Table:
 
 def regions(result: Classification) -> Table:
     table = Table(title="By region 分地区 (每万人口高价值发明专利拥有量)", title_justify="left")
-    for column in ("region", "eligible", "high-value", "population 万人", "per 10k"):
-        table.add_column(column, justify="left" if column == "region" else "right")
+    for column in ("region", "code", "eligible", "high-value", "population 万人", "per 10k"):
+        table.add_column(column, justify="left" if column in ("region", "code") else "right")
     frame = result.region_table.sort_values("high_value", ascending=False)
     for row in frame.itertuples():
         people = (
@@ -122,7 +123,37 @@ def regions(result: Classification) -> Table:
             else (f"{row.population:,.2f} ({int(row.population_year)})")
         )
         per = "–" if row.per_10k is None or row.per_10k != row.per_10k else f"{row.per_10k:.2f}"
-        table.add_row(str(row.region), _n(row.eligible), _n(row.high_value), people, per)
+        code = row.code if isinstance(row.code, str) else "–"
+        table.add_row(
+            escape(str(row.region)), code, _n(row.eligible), _n(row.high_value), people, per
+        )
+    return table
+
+
+def findings(result: Classification) -> Table | None:
+    """What was kept but needs a look: unrecognised awards, unread sheets, unknown
+    vocabulary values, places that resolve to no division, and the joined lists."""
+    data = result.to_json()
+    lines = []
+    for w in data["warnings"]:
+        lines.append(("warning", w.get("column") or "", w["value"], w["rows"], w["reason"]))
+    for u in data["unknown_values"]:
+        lines.append(("unknown value", u["column"], u["value"], u["rows"], "rejected"))
+    for u in data["unresolved_regions"]:
+        lines.append(("unresolved place", "region", u["place"], u["rows"], u["reason"]))
+    for j in data["joins"]:
+        aside = ", ".join(f"{k} {v}" for k, v in j["set_aside"].items() if v)
+        summary = f"matched {j['matched']}, unmatched {j['unmatched']}, rejected {j['rejected']}"
+        lines.append(
+            ("--" + j["list"], j["file"], "", j["rows"], summary + (f", {aside}" if aside else ""))
+        )
+    if not lines:
+        return None
+    table = Table(title="Findings 提示", title_justify="left", border_style="yellow")
+    for column in ("kind", "column / file", "value", "rows", "note"):
+        table.add_column(column, justify="right" if column == "rows" else "left")
+    for kind, where, value, rows, note in lines:
+        table.add_row(kind, escape(str(where)), escape(str(value)), _n(rows), escape(note))
     return table
 
 
@@ -222,6 +253,9 @@ def render_classification(
     found = rejects(result)
     if found is not None:
         console.print(found)
+    noted = findings(result)
+    if noted is not None:
+        console.print(noted)
     if result.batch.absent:
         console.print(
             f"[yellow]Optional columns absent, treated as empty: {', '.join(result.batch.absent)}"

@@ -2,16 +2,26 @@
 
 from __future__ import annotations
 
+import math
+import os
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import yaml
 
-from ipscore.errors import InputError
+from ipscore.errors import InputError, LimitError
 from ipscore.scenarios.models import Goal, Scenario
 from ipscore.scenarios.run import metric, runner_for, with_value
 
 MAX_STEPS = 60
+# Each sweep step is one full evaluation; more than this is a mistake, not an analysis.
+# Raise it with the environment variable IPSCORE_MAX_SWEEP_STEPS.
+MAX_SWEEP_STEPS = 1000
+
+
+def max_sweep_steps() -> int:
+    return int(os.environ.get("IPSCORE_MAX_SWEEP_STEPS", MAX_SWEEP_STEPS))
 
 
 def parse_range(text: str) -> tuple[str, list[float]]:
@@ -21,10 +31,32 @@ def parse_range(text: str) -> tuple[str, list[float]]:
         start, stop, step = (float(x) for x in span.split(":"))
     except ValueError:
         raise InputError(f"--vary {text!r}: write KEY=START:STOP:STEP") from None
+    if not all(math.isfinite(x) for x in (start, stop, step)):
+        raise InputError(f"--vary {text!r}: START, STOP and STEP must be finite numbers")
     if step <= 0 or stop < start:
         raise InputError(f"--vary {text!r}: STEP must be positive and STOP ≥ START")
-    count = int(np.floor((stop - start) / step + 1e-9)) + 1
+    count = math.floor((stop - start) / step + 1e-9) + 1
+    if count > max_sweep_steps():
+        raise LimitError(
+            "sweep-steps",
+            f"--vary {text!r}: {count:,} steps, more than {max_sweep_steps():,} "
+            "(IPSCORE_MAX_SWEEP_STEPS)",
+        )
     return key, [round(start + i * step, 10) for i in range(count)]
+
+
+def parse_set(item: str) -> tuple[str, Any]:
+    """`--set KEY=VALUE` → the key and the value read as YAML (500, 500.0, true, [a, b])."""
+    key, equals, text = item.partition("=")
+    if not equals or not key.strip():
+        raise InputError(f"--set {item!r}: write KEY=VALUE")
+    try:
+        return key.strip(), yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        problem = getattr(err, "problem", None) or str(err).splitlines()[0]
+        mark = getattr(err, "problem_mark", None)
+        column = f" at column {mark.column + 1}" if mark is not None else ""
+        raise InputError(f"--set {item!r}: the value is not YAML ({problem}{column})") from None
 
 
 def sweep(scenario: Scenario, key: str, values: list[float], paths: list[str]):

@@ -9,6 +9,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from ipscore.bundled import bundled_dir
 from ipscore.spec.models import RuleFile
+from ipscore.spec.tables import table_problem
 from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
 
 _RULE_FILE = TypeAdapter(RuleFile)
@@ -71,6 +72,13 @@ def load_rule_file(path: str | Path) -> RuleFile:
         Problem(str(path), line_of(lines, loc), _dotted(loc), message)
         for loc, message in rule.name_problems()
     ]
+    for name, table in getattr(rule, "tables", {}).items():
+        problem = table_problem(path, table.file)
+        if problem:
+            location = ("tables", name, "file")
+            problems.append(
+                Problem(str(path), line_of(lines, location), _dotted(location), problem)
+            )
     if problems:
         raise RuleFileError(problems)
     rule._origin = path.resolve()  # tables are named relative to the rule file

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import os
 from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -96,6 +97,18 @@ class Example(Strict):
     expect: dict[str, bool] = Field(description="eligible, high_value and/or condition ids")
 
 
+# Every condition is a column of every verdict and a bit of the overlap report; real rules
+# have fewer than a dozen. README, "Limits and bad input"; IPSCORE_MAX_CONDITIONS.
+MAX_CONDITIONS = 64
+
+
+def max_conditions() -> int:
+    try:
+        return int(os.environ.get("IPSCORE_MAX_CONDITIONS", MAX_CONDITIONS))
+    except ValueError:
+        return MAX_CONDITIONS
+
+
 class Version(Strict):
     effective: Window
     confidence: Confidence = "confirmed"
@@ -107,6 +120,11 @@ class Version(Strict):
     @model_validator(mode="after")
     def _unique_ids(self) -> Version:
         ids = [c.id for c in (*self.eligibility, *self.criteria)]
+        if len(ids) > max_conditions():
+            raise ValueError(
+                f"{len(ids)} conditions, more than {max_conditions()} "
+                "(limit conditions, IPSCORE_MAX_CONDITIONS)"
+            )
         repeated = sorted({i for i in ids if ids.count(i) > 1})
         if repeated:
             raise ValueError(f"condition ids repeat: {', '.join(repeated)}")

@@ -281,6 +281,12 @@ class IndexRule(Strict):
     sensitivity: Sensitivity = Sensitivity()
     _origin: Path | None = PrivateAttr(None)
 
+    @field_validator("qualify")
+    @classmethod
+    def _qualify_parses(cls, text: str) -> str:
+        parse(text)  # ExprError is a ValueError: reported at this key with file:line
+        return text
+
     @property
     def indicators(self) -> list[IndexIndicator]:
         return [i for d in self.dimensions for i in d.leaves()]

@@ -64,9 +64,12 @@ class PatentRule(Strict):
                     ):
                         problems.append((("versions", index, group, position, "when"), message))
         for index, example in enumerate(self.examples):
-            known = {"eligible", "high_value"} | {
-                c.id for _, c in self.version_for(example.as_of).conditions
-            }
+            try:
+                version = self.version_for(example.as_of)
+            except LookupError as err:  # an example no version covers: say where
+                problems.append((("examples", index, "as_of"), str(err)))
+                continue
+            known = {"eligible", "high_value"} | {c.id for _, c in version.conditions}
             for key in example.expect:
                 if key not in known:
                     problems.append(
