@@ -86,7 +86,12 @@ def test_dependencies_have_wheels_for_3_13_and_3_14(tmp_path):
 def test_cli_imports_and_runs_without_durable_rules():
     """As on Python 3.13+: durable_rules blocked, every module but the event engine loads and
     a command runs; watch says what is missing."""
-    engine = ("ipscore.__main__", "ipscore.events.host", "ipscore.events.watch")
+    engine = (
+        "ipscore.__main__",
+        "ipscore.events.host",
+        "ipscore.events.watch",
+        "ipscore.alerts.engine",
+    )
     code = (
         "import sys; sys.modules['durable'] = None\n"
         "import pkgutil, ipscore, ipscore.cli, ipscore.api\n"
