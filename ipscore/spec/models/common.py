@@ -27,7 +27,7 @@ class Source(Strict):
     number: str | None = None
     date: dt.date | None = None
     url: str | None = None
-    file: str | None = Field(None, description="the text in ../shared/sources")
+    file: str | None = Field(None, description="the source text the rule was read from")
     locator: str | None = Field(None, description="where in the document")
     confidence: SourceConfidence
 
