@@ -13,21 +13,22 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from itertools import pairwise
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from ipscore.expr import Node, parse
 from ipscore.expr.errors import did_you_mean
 from ipscore.spec.models.common import (
+    Expression,
     Identifier,
     Parameter,
     RuleId,
     Source,
     Strict,
     Window,
+    check_versions_do_not_overlap,
 )
 
 #: Events the watcher's clock emits; a `notice` may announce them early.
@@ -57,14 +58,7 @@ class Step(Strict):
     """One event of a pattern and its condition."""
 
     event: str
-    when: str | None = None
-
-    @field_validator("when")
-    @classmethod
-    def _parses(cls, text: str | None) -> str | None:
-        if text is not None:
-            parse(text)
-        return text
+    when: Expression | None = None
 
     @property
     def node(self) -> Node | None:
@@ -83,7 +77,7 @@ class Alert(Strict):
     absent: str | None = None
     count: str | None = None
     # its parts
-    when: str | None = Field(None, description="condition on the event (`after` for absent)")
+    when: Expression | None = Field(None, description="condition on the event (`after` for absent)")
     after: str | None = None
     within: str | None = None
     ahead: str | None = Field(
@@ -92,13 +86,6 @@ class Alert(Strict):
     notice: str | None = None
     at_least: int | None = Field(None, ge=1)
     by: str | None = None
-
-    @field_validator("when")
-    @classmethod
-    def _parses(cls, text: str | None) -> str | None:
-        if text is not None:
-            parse(text)
-        return text
 
     @model_validator(mode="after")
     def _one_pattern(self) -> Alert:
@@ -207,13 +194,7 @@ class AlertRule(Strict):
 
     @model_validator(mode="after")
     def _windows_do_not_overlap(self) -> AlertRule:
-        windows = sorted((v.effective for v in self.versions), key=lambda w: w.start)
-        for earlier, later in pairwise(windows):
-            if earlier.end is None or earlier.end >= later.start:
-                raise ValueError(
-                    f"versions overlap: the one from {earlier.start} is still in force on "
-                    f"{later.start}; give it `to:` a day before"
-                )
+        check_versions_do_not_overlap([v.effective for v in self.versions])
         return self
 
     def version_for(self, day: dt.date) -> AlertVersion | None:

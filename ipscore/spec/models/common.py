@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+from itertools import pairwise
 from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, model_validator
 
 from ipscore.expr import Node, parse, walk
 from ipscore.expr import ast as expr_ast
@@ -49,18 +50,31 @@ class Parameter(Strict):
     note: str | None = None
 
 
+def _parsed(text: str) -> str:
+    parse(text)  # ExprError is a ValueError: pydantic reports it at this key, with file:line
+    return text
+
+
+#: An expression of the rule language, parsed when the file is read.
+Expression = Annotated[str, AfterValidator(_parsed)]
+
+
+def check_versions_do_not_overlap(windows: list[Window]) -> None:
+    """Versions by date: at most one in force on any day."""
+    for earlier, later in pairwise(sorted(windows, key=lambda w: w.start)):
+        if earlier.end is None or earlier.end >= later.start:
+            raise ValueError(
+                f"versions overlap: the one from {earlier.start} is still in force on "
+                f"{later.start}; give it `to:` a day before"
+            )
+
+
 class Condition(Strict):
     id: Identifier
     label: str
     label_en: str | None = None
-    when: str
+    when: Expression
     source: Source | None = None
-
-    @field_validator("when")
-    @classmethod
-    def _parses(cls, text: str) -> str:
-        parse(text)  # ExprError is a ValueError: pydantic reports it at this key
-        return text
 
     @property
     def node(self) -> Node:

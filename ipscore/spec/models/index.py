@@ -8,11 +8,12 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, field_validator, model_validator
+from pydantic import Field, PrivateAttr, model_validator
 
 from ipscore.expr import check, parse
 from ipscore.spec.models.common import (
     Confidence,
+    Expression,
     Identifier,
     RuleId,
     Source,
@@ -143,13 +144,7 @@ class Level(Strict):
 class Gate(Strict):
     id: Identifier
     label: str
-    when: str
-
-    @field_validator("when")
-    @classmethod
-    def _parses(cls, text: str) -> str:
-        parse(text)
-        return text
+    when: Expression
 
 
 class Bonus(Gate):
@@ -277,15 +272,9 @@ class IndexRule(Strict):
     gates: list[Gate] = []
     dimensions: list[Dimension] = Field(min_length=1)
     bonus: list[Bonus] = []
-    qualify: str
+    qualify: Expression
     sensitivity: Sensitivity = Sensitivity()
     _origin: Path | None = PrivateAttr(None)
-
-    @field_validator("qualify")
-    @classmethod
-    def _qualify_parses(cls, text: str) -> str:
-        parse(text)  # ExprError is a ValueError: reported at this key with file:line
-        return text
 
     @property
     def indicators(self) -> list[IndexIndicator]:
@@ -311,12 +300,6 @@ class IndexRule(Strict):
         return self.aggregation.get("indicators" if level == 2 else "dimensions") or Aggregate(
             method="arithmetic"
         )
-
-    @field_validator("qualify")
-    @classmethod
-    def _parses(cls, text: str) -> str:
-        parse(text)
-        return text
 
     @model_validator(mode="after")
     def _weights(self) -> IndexRule:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from itertools import pairwise
 from pathlib import Path
 from typing import Literal
 
@@ -18,6 +17,7 @@ from ipscore.spec.models.common import (
     Strict,
     TableRef,
     Version,
+    check_versions_do_not_overlap,
 )
 
 
@@ -39,13 +39,7 @@ class PatentRule(Strict):
 
     @model_validator(mode="after")
     def _windows_do_not_overlap(self) -> PatentRule:
-        windows = sorted((v.effective for v in self.versions), key=lambda w: w.start)
-        for earlier, later in pairwise(windows):
-            if earlier.end is None or earlier.end >= later.start:
-                raise ValueError(
-                    f"versions overlap: the one from {earlier.start} is still in force on "
-                    f"{later.start}; give it `to:` a day before"
-                )
+        check_versions_do_not_overlap([v.effective for v in self.versions])
         return self
 
     def name_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
