@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ipscore.bulk.chunks import count_rows
 from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
@@ -23,6 +25,7 @@ from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
 from ipscore.regions import LEVELS
+from ipscore.report.export import check_output, write_table
 from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
@@ -112,11 +115,73 @@ def classify_file(
     by: str | None = "city",
     sheet: str | None = None,
     lists: Lists | None = None,
+    chunk_rows: int | None = None,
+    client: Any = None,
+    out: str | Path | None = None,
+    rejects_out: str | Path | None = None,
+    progress: Callable[[int, int | None], None] | None = None,
 ) -> Classification:
+    """Classify a register file, chunk by chunk (ipscore.bulk): memory is bounded by the
+    chunk size, `client` (a dask.distributed Client) runs the chunks on a cluster, and
+    `out` / `rejects_out` are written as the chunks go. With lists (--awards …) the
+    register is read whole, as the joins need every patent number at once.
+    `progress(rows_done, rows_total)` is called as chunks finish."""
     rule = patent_rule(rules)  # rules first: a broken rule file fails before a long read
-    prepare(rule, as_of, overrides)  # and unknown --set keys fail before it too
-    batch = load_patents(path, sheet)
-    return classify(batch, rule, as_of, overrides, sei_table, population_file, by=by, lists=lists)
+    tables = {"sei-ipc": sei_table} if sei_table else None
+    prepared = prepare(rule, as_of, overrides, tables)  # unknown --set keys fail here too
+    inputs = [path, sei_table, population_file, *(lists or {}).values()]
+    for target in (out, rejects_out):
+        if target is not None:
+            check_output(Path(target), inputs, count_rows(path))
+    population = load_population(population_file) if population_file else None
+    if lists and any(lists.values()):
+        if client is not None:
+            raise InputError("--awards/--pledges/--families are joined in memory, not on --dask")
+        batch = load_patents(path, sheet)
+        for target in (out, rejects_out):
+            if target is not None:
+                check_output(Path(target), inputs, batch.read)
+        result = classify(
+            batch, rule, as_of, overrides, sei_table, population_file, by=by, lists=lists
+        )
+        _write_single_pass(result, out, rejects_out)
+        return result
+    from ipscore.bulk import CHUNK_ROWS, classify_register, run_dask
+    from ipscore.bulk.ids import find_repeats
+
+    chunk_rows = chunk_rows or CHUNK_ROWS
+    repeats = find_repeats(path, chunk_rows, sheet)
+    for target in (out, rejects_out):  # a CSV's row count is known now, still before the work
+        if target is not None:
+            check_output(Path(target), inputs, repeats.rows)
+    done = 0
+
+    def advance(rows: int) -> None:
+        nonlocal done
+        done += rows
+        if progress is not None:
+            progress(done, repeats.rows)
+
+    return classify_register(
+        path,
+        prepared,
+        population=population,
+        by=_level(by),
+        sheet=sheet,
+        chunk_rows=chunk_rows,
+        out=out,
+        rejects_out=rejects_out,
+        runner=run_dask(client) if client is not None else None,
+        progress=advance,
+        repeats=repeats,
+    )
+
+
+def _write_single_pass(result: Classification, out, rejects_out) -> None:
+    if out is not None:
+        write_table(result.verdicts, out)
+    if rejects_out is not None:
+        write_table(result.batch.rejects, rejects_out)
 
 
 def explain_file(

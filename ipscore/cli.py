@@ -15,6 +15,7 @@ import typer
 from rich.markup import escape
 
 from ipscore import __version__, api
+from ipscore.bulk.cluster import dask_client
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
 from ipscore.optional import require_durable_rules
@@ -190,10 +191,27 @@ def classify(
     sets: Sets = None,
     as_json: Json = False,
     report: Report = None,
+    chunk_rows: Annotated[
+        int | None,
+        typer.Option(
+            "--chunk-rows",
+            min=1,
+            help="Rows evaluated at a time (default 500,000); memory grows with it.",
+        ),
+    ] = None,
+    dask: Annotated[
+        str | None,
+        typer.Option(
+            "--dask",
+            metavar="SCHEDULER",
+            help="Run the chunks on a Dask cluster: tcp://host:port, or 'local' for a "
+            "LocalCluster on this machine (pip install 'ipscore[dask]').",
+        ),
+    ] = None,
 ) -> None:
     """Classify a register: totals, criteria, overlaps, regions and assumptions."""
     lists = {"awards": awards, "pledges": pledges, "families": families}
-    with _exit_2_on_bad_input(), err.status("classifying…"):
+    with _exit_2_on_bad_input(), _progress(as_json) as progress, dask_client(dask) as client:
         overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
         result = api.classify_file(
             patents,
@@ -205,14 +223,39 @@ def classify(
             by=by,
             sheet=sheet,
             lists=lists,
+            chunk_rows=chunk_rows,
+            client=client,
+            out=out_file,
+            rejects_out=rejects,
+            progress=progress,
         )
-        if out_file:
-            write_table(result.verdicts, out_file)
-        if rejects:
-            write_table(result.batch.rejects, rejects)
     if report:
         _report(report, "classify", _report_data(result), f"ipscore classify {patents.name}")
     _show(result, as_json)
+
+
+@contextmanager
+def _progress(as_json: bool) -> Iterator[Callable[[int, int | None], None] | None]:
+    """A progress bar on stderr when stderr is a terminal (never with --json piped)."""
+    if not err.is_terminal or (as_json and not out.is_terminal):
+        yield None
+        return
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TimeElapsedColumn
+
+    with Progress(
+        "[progress.description]{task.description}",
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("classifying rows", total=None)
+
+        def advance(done: int, total: int | None) -> None:
+            bar.update(task, completed=done, total=total)
+
+        yield advance
 
 
 def _report_data(result: api.Classification) -> dict[str, Any]:

@@ -165,10 +165,11 @@ def evaluate(
 
 
 def criteria_bits(criteria: list[np.ndarray]) -> np.ndarray:
-    """Each row's set of passed criteria as one integer (bit i = criterion i)."""
-    bits = np.zeros(len(criteria[0]) if criteria else 0, dtype=np.uint16)
+    """Each row's set of passed criteria as one integer (bit i = criterion i); a rule has
+    at most 64 conditions (`ipscore.spec` limits), so a set fits in 64 bits."""
+    bits = np.zeros(len(criteria[0]) if criteria else 0, dtype=np.uint64)
     for i, passed in enumerate(criteria):
-        bits |= passed.view(np.uint8).astype(np.uint16) << i
+        bits |= np.asarray(passed, dtype=np.uint64) << np.uint64(i)
     return bits
 
 
@@ -177,17 +178,25 @@ def combination_label(bits: int, ids: list[str]) -> str:
 
 
 def _reasons(eligible, eligibility, criteria, prepared: Prepared) -> pd.Categorical:
-    # Codes 0..2^k-1 are criterion combinations of eligible patents; 2^k + m encodes the
-    # set m of failed eligibility conditions. Labels are built once per code, not per row.
-    k = len(criteria)
-    failed = criteria_bits([~e for e in eligibility]) if eligibility else 0
-    codes = np.where(eligible, criteria_bits(criteria) if criteria else 0, (1 << k) + failed)
-    labels = [
-        combination_label(b, prepared.criteria_ids) or "eligible; no criterion met"
-        for b in range(1 << k)
-    ]
-    labels += [
-        "not eligible: " + combination_label(m, prepared.eligibility_ids)
-        for m in range(1 << len(eligibility))
-    ]
+    """Each row's reason as a category: the criteria an eligible patent passes, or the
+    eligibility conditions it fails. Labels are made for the combinations that occur, not
+    for all 2^k of them: a rule with many conditions costs no more than one with few."""
+    n = len(eligible)
+    codes = np.zeros(n, dtype=np.int64)
+    labels: list[str] = []
+    sides = (
+        (eligible, criteria, prepared.criteria_ids, "", "eligible; no criterion met"),
+        (~eligible, [~e for e in eligibility], prepared.eligibility_ids, "not eligible: ", ""),
+    )
+    for rows, conditions, ids, prefix, empty in sides:
+        if not rows.any():
+            continue
+        bits = (
+            criteria_bits([c[rows] for c in conditions])
+            if conditions
+            else np.zeros(int(rows.sum()), dtype=np.uint64)
+        )
+        inverse, distinct = pd.factorize(bits, sort=True)  # hashing: no sort of the rows
+        codes[rows] = inverse + len(labels)
+        labels += [prefix + (combination_label(int(b), ids) or empty) for b in distinct]
     return pd.Categorical.from_codes(codes, categories=labels)

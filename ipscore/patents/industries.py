@@ -74,19 +74,19 @@ def industry_column(batch: PatentBatch, prepared: Prepared) -> pd.Categorical | 
     return table_of(prepared, found).labels(row_bits(batch, prepared, found))
 
 
-def breakdown(bits: np.ndarray, high_value: np.ndarray, table: IpcTable) -> list[dict[str, Any]]:
+def breakdown(counts: pd.DataFrame, table: IpcTable) -> list[dict[str, Any]]:
     """Evaluated and high-value patents by 大类 and 中类 (a patent counts in each of its
-    industries once; a 大类 counts a patent once however many of its 中类 it has)."""
+    industries once; a 大类 counts a patent once however many of its 中类 it has).
+    `counts` has one row per distinct industry set: bits, patents, high_value."""
     names = table.bit_industries
     masks = {code: np.uint64(1) << np.uint64(i) for i, code in enumerate(names)}
     tops: dict[str, np.uint64] = {}
     for code, mask in masks.items():
         top = code.split(".")[0]
         tops[top] = tops.get(top, np.uint64(0)) | mask
-    distinct, index = np.unique(bits, return_inverse=True)
-    index = index.reshape(-1)
-    per_patent = np.bincount(index, minlength=len(distinct))  # every evaluated patent
-    per_high = np.bincount(index, weights=high_value, minlength=len(distinct))
+    distinct = counts["bits"].to_numpy(dtype=np.uint64)
+    per_patent = counts["patents"].to_numpy()
+    per_high = counts["high_value"].to_numpy()
     out = []
     for top in sorted(tops, key=int):
         out.append(_row(top, 1, tops[top], distinct, per_patent, per_high, table))
@@ -106,30 +106,33 @@ def _row(code, level, mask, distinct, per_patent, per_high, table) -> dict[str, 
     }
 
 
-def caliber_range(
-    batch: PatentBatch, prepared: Prepared, verdicts: pd.DataFrame
-) -> list[dict[str, Any]]:
+def caliber_counts(batch: PatentBatch, prepared: Prepared, verdicts: pd.DataFrame) -> pd.DataFrame:
     """Strategic-emerging and high-value counts under each reading of the keyword rows."""
     found = sei_call(prepared)
     if found is None or MODE_PARAMETER not in prepared.params:
-        return []
+        return pd.DataFrame()
     eligible = verdicts["eligible"].to_numpy()
     others = [c for c in prepared.criteria_ids if c != found.condition.id]
     rest = np.logical_or.reduce([verdicts[c].to_numpy() for c in others]) if others else False
     table = table_of(prepared, found)
     rows = []
+    in_force = prepared.params[MODE_PARAMETER]
     for mode in KEYWORD_MODES:
         evaluator = _evaluator(batch, prepared, mode)
-        passed = evaluator.truth(found.condition.node)
-        codes, _, _, title, abstract = (evaluator.value(a) for a in found.call.args)
-        unverifiable = table.unverifiable_rows(codes, title, abstract) if mode == "require" else 0
+        if mode == in_force:  # the verdict already has it
+            passed = verdicts[found.condition.id].to_numpy()
+        else:
+            passed = evaluator.truth(found.condition.node)
+        unverifiable = 0
+        if mode == "require":
+            codes, _, _, title, abstract = (evaluator.value(a) for a in found.call.args)
+            unverifiable = table.unverifiable_rows(codes, title, abstract)
         rows.append(
             {
                 "sei_keywords": mode,
-                "in_force": mode == prepared.params[MODE_PARAMETER],
                 "strategic_emerging": int((passed & eligible).sum()),
                 "high_value": int((eligible & (passed | rest)).sum()),
                 "unverifiable": int((unverifiable & eligible).sum()),
             }
         )
-    return rows
+    return pd.DataFrame(rows)

@@ -101,7 +101,14 @@ def read_patent_table(path: str | Path, sheet: str | None = None) -> pd.DataFram
     path = Path(path)
     if not path.exists():
         raise InputError(f"{path}: no such file")
-    frame = _read_any(path, sheet)
+    frame = to_schema(path, _read_any(path, sheet))
+    check_spanning_fields(path, frame)
+    return frame
+
+
+def to_schema(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
+    """A raw table (a whole export or a chunk of one) with schema column names and the
+    derived columns; raises InputError for missing columns."""
     warnings = frame.attrs.get("warnings", [])
     frame = _with_derived_columns(frame)
     frame = frame.rename(columns=_header_map(path, list(frame.columns)))
@@ -115,7 +122,6 @@ def read_patent_table(path: str | Path, sheet: str | None = None) -> pd.DataFram
         )
         raise InputError(f"{path}: missing required column(s): {wanted}")
     frame = frame[[c for c in frame.columns if c in FIELD_BY_NAME]]
-    _check_spanning_fields(path, frame)
     frame.attrs["warnings"] = warnings
     return frame
 
@@ -168,7 +174,7 @@ def _with_region(frame: pd.DataFrame) -> pd.DataFrame:
 SINGLE_LINE_KINDS = ("id", "code", "date", "amount", "list")
 
 
-def _check_spanning_fields(path: Path, frame: pd.DataFrame) -> None:
+def check_spanning_fields(path: Path, frame: pd.DataFrame, first_line: int = 2) -> None:
     """A quote left open swallows the following lines into one field: the rows it eats are
     silently lost. A line break inside an id, code, date, amount or list field is such a
     quote; the error names the line where the record starts and how many lines it spans."""
@@ -195,12 +201,23 @@ def _check_spanning_fields(path: Path, frame: pd.DataFrame) -> None:
             "\n",
         ).to_numpy()
         row = int(np.flatnonzero(pc.match_substring(text, "\n").to_numpy(zero_copy_only=False))[0])
-        line = 2 + row + int(breaks[:row].sum())
+        line = first_line + row + int(breaks[:row].sum())
         raise InputError(
             f"{path}:{line}: column {spec.name}: a quoted field runs over "
             f"{int(breaks[row]) + 1} lines ({line}–{line + int(breaks[row])}); "
             "a quote is probably not closed, and the lines it swallows would be lost"
         )
+
+
+def line_breaks(frame: pd.DataFrame) -> int:
+    """Line breaks inside the fields of a chunk: how far the file's line numbers run ahead
+    of its row numbers (so a later chunk can name the right line)."""
+    total = 0
+    for column in frame.columns:
+        if pd.api.types.is_string_dtype(frame[column].dtype):
+            text = pa.array(frame[column], type=pa.string(), from_pandas=True)
+            total += int(pc.sum(pc.count_substring(text, "\n")).as_py() or 0)
+    return total
 
 
 def _read_any(path: Path, sheet: str | None) -> pd.DataFrame:

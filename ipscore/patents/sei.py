@@ -204,10 +204,10 @@ class IpcTable:
 
     def labels(self, bits: np.ndarray) -> pd.Categorical:
         """`1.1;1.5` per row (empty when none), built once per distinct bit set."""
-        distinct, index = np.unique(bits, return_inverse=True)
+        index, distinct = pd.factorize(bits, sort=True)
         names = self.bit_industries
         text = [";".join(names[i] for i in range(len(names)) if int(b) >> i & 1) for b in distinct]
-        return pd.Categorical.from_codes(index.reshape(-1), categories=text)
+        return pd.Categorical.from_codes(index, categories=text)
 
     def matches(self, codes: np.ndarray) -> np.ndarray:
         """One bool per code: does any rule of the table cover it (IPC alone)?"""

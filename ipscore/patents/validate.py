@@ -104,7 +104,24 @@ def _parse_id(raw: pd.Series, spec: FieldSpec, issues: Issues) -> pd.Series:
     return ids
 
 
-def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues) -> None:
+def content_hashes(content: pd.DataFrame, positions: np.ndarray) -> np.ndarray:
+    """A 64-bit hash of each given row's fields as text: equal rows, equal hashes."""
+    rows = content.iloc[positions].astype("str").reset_index(drop=True)
+    return pl.from_pandas(rows).hash_rows(seed=0).to_numpy()
+
+
+def content_columns(frame: pd.DataFrame) -> list[str]:
+    """The fields compared when an id repeats: every schema field present but the id."""
+    return [spec.name for spec in FIELDS if spec.name in frame.columns and spec.name != "id"]
+
+
+def repeat_reason(first_row: int, same_content: bool) -> str:
+    if same_content:
+        return f"repeated id (first at row {first_row})"
+    return f"repeated id with different content (first at row {first_row} is kept)"
+
+
+def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues, first_row: int) -> None:
     """The rule for repeated ids (after normalize_ids; linear time: a polars hash group-by).
 
     The FIRST occurrence in file order is kept and every later one is rejected, naming the
@@ -128,9 +145,7 @@ def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues) -> None
         {
             "position": positions,
             "id": keys.gather(positions),
-            "content": pl.from_pandas(
-                content.iloc[positions].astype("str").reset_index(drop=True)
-            ).hash_rows(seed=0),
+            "content": content_hashes(content, positions),
         }
     )
     repeats = frame.with_columns(
@@ -144,12 +159,7 @@ def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues) -> None
         repeats["position"].to_numpy(),
         "id",
         repeats["id"].to_numpy(),
-        [
-            f"repeated id (first at row {f + 1})"
-            if s
-            else f"repeated id with different content (first at row {f + 1} is kept)"
-            for f, s in zip(repeats["first"], same, strict=True)
-        ],
+        [repeat_reason(f + first_row, s) for f, s in zip(repeats["first"], same, strict=True)],
     )
 
 
@@ -409,7 +419,7 @@ def _absent(spec: FieldSpec, n: int) -> Column:
         return pd.Series(np.full(n, np.datetime64("NaT"), dtype="M8[s]"))
     if spec.kind == "amount":
         return pd.Series(np.full(n, np.nan))
-    return pd.Series(pd.Categorical([None] * n))
+    return pd.Series(pd.Categorical.from_codes(np.full(n, -1, dtype=np.int8), categories=[]))
 
 
 def _cross_checks(columns: dict[str, Column], issues: Issues) -> None:
@@ -439,8 +449,10 @@ class PatentBatch:
     rows: np.ndarray  # 1-based data-row number of each accepted row in the input
     rejects: pd.DataFrame
     absent: list[str]
-    #: Kept-but-reported findings: unrecognised awards, unread sheets, joins, places.
+    #: Findings about the file as a whole (unread sheets …), reported once.
     warnings: list[dict] = field(default_factory=list)
+    #: Values kept but reported, with the rows that carry them (unrecognised awards).
+    value_warnings: list[dict] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -493,6 +505,7 @@ class PatentBatch:
             self.rejects,
             self.absent,
             self.warnings,
+            self.value_warnings,
         )
 
 
@@ -509,7 +522,18 @@ def _map(function, items: list, n_rows: int) -> list:
         return list(pool.map(function, items))
 
 
-def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
+def validate(
+    frame: pd.DataFrame,
+    source: str,
+    first_row: int = 1,
+    repeated: np.ndarray | None = None,
+) -> PatentBatch:
+    """Typed columns of the sound rows and a reject row per problem.
+
+    `first_row` is the data-row number of the frame's first row (a chunk of a larger
+    register). `repeated`, when given, are the positions whose id an earlier row already
+    has, found over the whole register (`ipscore.bulk.ids`): they are left out, and the
+    caller reports them; the frame's own repeated-id check is then not run."""
     frame = frame.reset_index(drop=True)
     n = len(frame)
     issues = Issues()
@@ -524,17 +548,18 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
             columns[spec.name] = _absent(spec, n)
     columns = {spec.name: columns[spec.name] for spec in FIELDS}
     _cross_checks(columns, issues)
-    if "id" in frame.columns:
-        others = [spec.name for spec in present if spec.name != "id"]
-        _repeated_ids(columns["id"], frame[others], issues)
+    if "id" in frame.columns and repeated is None:
+        _repeated_ids(columns["id"], frame[content_columns(frame)], issues, first_row)
     found = issues.table()
     rejected = np.zeros(n, dtype=bool)
     rejected[found["position"].to_numpy(dtype=np.int64)] = True
+    if repeated is not None:
+        rejected[repeated] = True
     ids = columns["id"]
     rejects = (
         pd.DataFrame(
             {
-                "row": found["position"].to_numpy(dtype=np.int64) + 1,
+                "row": found["position"].to_numpy(dtype=np.int64) + first_row,
                 "id": ids.iloc[found["position"].to_numpy(dtype=np.int64)].to_numpy(dtype=object)
                 if n
                 else [],
@@ -546,6 +571,14 @@ def validate(frame: pd.DataFrame, source: str) -> PatentBatch:
         .sort_values(["row", "column"], kind="stable")
         .reset_index(drop=True)
     )
-    warnings = [*frame.attrs.get("warnings", []), *issues.warnings]
-    batch = PatentBatch(source, n, columns, np.arange(1, n + 1), rejects, absent, warnings)
+    batch = PatentBatch(
+        source,
+        n,
+        columns,
+        np.arange(first_row, first_row + n),
+        rejects,
+        absent,
+        list(frame.attrs.get("warnings", [])),
+        issues.warnings,
+    )
     return batch.take(np.flatnonzero(~rejected)) if rejected.any() else batch

@@ -111,14 +111,15 @@ class Example(Strict):
     expect: dict[str, bool] = Field(description="eligible, high_value and/or condition ids")
 
 
-# Every condition is a column of every verdict and a bit of the overlap report; real rules
-# have fewer than a dozen. README, "Limits and bad input"; IPSCORE_MAX_CONDITIONS.
+# Every condition is a column of every verdict and a bit of a 64-bit criterion set (the
+# overlap report, reason codes); real rules have fewer than a dozen. README, "Limits and
+# bad input"; IPSCORE_MAX_CONDITIONS can lower the limit, not raise it past 64.
 MAX_CONDITIONS = 64
 
 
 def max_conditions() -> int:
     try:
-        return int(os.environ.get("IPSCORE_MAX_CONDITIONS", MAX_CONDITIONS))
+        return min(int(os.environ.get("IPSCORE_MAX_CONDITIONS", MAX_CONDITIONS)), MAX_CONDITIONS)
     except ValueError:
         return MAX_CONDITIONS
 

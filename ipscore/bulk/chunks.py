@@ -1,0 +1,178 @@
+"""A register as a sequence of raw chunks, each a fixed number of rows, read as it goes.
+
+Parquet is read a record batch at a time; CSV through Arrow's streaming reader (every
+column as text, as the single-pass reader reads it); XLSX, which Excel caps at 1,048,576
+rows, whole and then cut. Peak memory is one or two chunks, never the register.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+
+from ipscore.errors import InputError
+from ipscore.patents.readers import CATEGORICAL, _read_any, line_breaks, to_schema
+
+#: Bytes checked to tell UTF-8 from GB18030: a Chinese export's header alone decides it.
+SNIFF_BYTES = 4 << 20
+CSV_SUFFIXES = (".csv", ".txt", ".tsv")
+
+
+@dataclass(frozen=True)
+class Chunk:
+    """Raw rows `first_row` … of the register (1-based data rows), schema names applied;
+    `first_line` is the file line of the first row (CSV fields may span lines)."""
+
+    frame: pd.DataFrame
+    first_row: int
+    first_line: int
+
+
+def csv_encoding(path: Path) -> str:
+    """utf-8-sig, or gb18030 when the start of the file is not UTF-8."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    try:
+        decoder.decode(head, final=False)  # a character cut at the end is not an error
+        return "utf-8-sig"
+    except UnicodeDecodeError:
+        pass
+    try:
+        codecs.getincrementaldecoder("gb18030")().decode(head, final=False)
+        return "gb18030"
+    except UnicodeDecodeError as err:
+        raise InputError(
+            f"{path}: not readable as utf-8-sig or gb18030 (byte offset {err.start})"
+        ) from None
+
+
+def csv_header(path: Path, encoding: str, delimiter: str) -> list[str]:
+    with open(path, encoding=encoding, newline="") as handle:
+        return next(csv.reader(handle, delimiter=delimiter), [])
+
+
+def _csv_batches(path: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
+    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    encoding = csv_encoding(path)
+    names = csv_header(path, encoding, delimiter)
+    if not names:
+        return
+    reader = pv.open_csv(
+        path,
+        read_options=pv.ReadOptions(
+            encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes
+        ),
+        parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+        convert_options=pv.ConvertOptions(
+            column_types=dict.fromkeys(names, pa.string()),
+            strings_can_be_null=True,
+            null_values=[""],
+        ),
+    )
+    try:
+        yield from reader
+    except pa.ArrowInvalid as err:
+        raise InputError(f"{path}: malformed CSV: {err}") from None
+
+
+def _parquet_batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
+    try:
+        schema = pq.read_schema(path)
+        nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+        if nested:
+            raise InputError(
+                f"{path}: column {nested[0]!r} is nested ({schema.field(nested[0]).type}); "
+                "a register needs flat columns (lists as ;-separated text)"
+            )
+        names = set(schema.names)
+        found = pq.ParquetFile(path, read_dictionary=[c for c in CATEGORICAL if c in names])
+        yield from found.iter_batches(batch_size=rows)
+    except (OSError, pa.ArrowException) as err:
+        raise InputError(f"{path}: cannot read parquet: {err}") from None
+
+
+def _batches(path: Path, rows: int, sheet: str | None) -> Iterator[pa.RecordBatch | pd.DataFrame]:
+    suffix = path.suffix.lower()
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    if not path.exists():
+        raise InputError(f"{path}: no such file")
+    if suffix == ".parquet":
+        yield from _parquet_batches(path, rows)
+    elif suffix in CSV_SUFFIXES:
+        yield from _csv_batches(path, block_bytes=min(64 << 20, max(1 << 16, rows * 64)))
+    else:
+        yield _read_any(path, sheet)  # XLSX: whole (Excel's own row limit bounds it)
+
+
+def _rows(table: pa.Table, start: int, stop: int) -> pa.Table:
+    """Rows start … stop-1 as a fresh table. A zero-copy slice would do, but string
+    columns of a slice with an offset, once in pandas, intermittently read as invalid
+    UTF-8 in Arrow's string kernels (pyarrow 26, pandas 3; tests/test_bulk.py caught it):
+    a copy of the chunk costs little beside its evaluation."""
+    if start == 0 and stop == table.num_rows:
+        return table
+    return table.take(np.arange(start, stop))
+
+
+def _rebatch(path: Path, rows: int, sheet: str | None) -> Iterator[pa.Table | pd.DataFrame]:
+    """Exactly `rows` rows a chunk (the last may be shorter), whatever the reader yields."""
+    pending: list[pa.RecordBatch] = []
+    held = 0
+    for batch in _batches(path, rows, sheet):
+        if isinstance(batch, pd.DataFrame):
+            for start in range(0, max(len(batch), 1), rows):
+                part = batch.iloc[start : start + rows].reset_index(drop=True)
+                part.attrs = batch.attrs if start == 0 else {}
+                yield part
+            return
+        pending.append(batch)
+        held += batch.num_rows
+        if held < rows:
+            continue
+        table = pa.Table.from_batches(pending).combine_chunks()
+        cut = 0
+        while held - cut >= rows:
+            yield _rows(table, cut, cut + rows)
+            cut += rows
+        pending = _rows(table, cut, held).to_batches() if cut < held else []
+        held -= cut
+    if held:
+        yield pa.Table.from_batches(pending)
+
+
+def read_chunks(path: str | Path, rows: int, sheet: str | None = None) -> Iterator[Chunk]:
+    """The register `rows` rows at a time, schema names applied (see module docstring)."""
+    path = Path(path)
+    is_csv = path.suffix.lower() in CSV_SUFFIXES
+    first_row, first_line = 1, 2
+    for part in _rebatch(path, rows, sheet):
+        raw = part if isinstance(part, pd.DataFrame) else part.to_pandas()
+        breaks = line_breaks(raw) if is_csv else 0
+        yield Chunk(to_schema(path, raw), first_row, first_line)
+        first_row += len(raw)
+        first_line += len(raw) + breaks
+
+
+def count_rows(path: str | Path) -> int | None:
+    """Data rows of a register when its format says so without reading it (Parquet)."""
+    path = Path(path)
+    if path.suffix.lower() == ".parquet" and path.is_file():
+        try:
+            return pq.ParquetFile(path).metadata.num_rows
+        except (OSError, pa.ArrowException):
+            return None
+    return None
+
+
+__all__ = ["Chunk", "count_rows", "csv_encoding", "read_chunks"]

@@ -1,0 +1,123 @@
+"""Repeated ids across a whole register, found before the chunks are evaluated.
+
+A single pass keeps the first occurrence of an id and rejects every later one. Chunks
+must agree even when the two occurrences fall in different chunks, so the id column alone
+is read first (cheap: one column of a Parquet file; Arrow's CSV reader skips the others)
+and every normalised id is reduced to a 128-bit hash (two polars hashes with different
+seeds: 16 bytes a row, and a collision among 50 million ids has odds near 10^-23).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import polars as pl
+import pyarrow as pa
+import pyarrow.csv as pv
+import pyarrow.parquet as pq
+
+from ipscore.bulk.chunks import CSV_SUFFIXES, csv_encoding, csv_header, read_chunks
+from ipscore.errors import InputError
+from ipscore.patents.readers import _header_map
+from ipscore.patents.validate import normalize_ids
+
+
+@dataclass(frozen=True)
+class Repeats:
+    """Rows (1-based) whose id an earlier row has, with that first row; and every row
+    that is the first of a repeated id (its content decides the later rows' reasons)."""
+
+    rows: int
+    later: np.ndarray
+    first_of_later: np.ndarray
+    firsts: np.ndarray
+
+    def within(self, first_row: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Positions in the chunk of rows first_row … first_row+n-1: later rows, their first
+        rows (as row numbers), and the positions of first occurrences."""
+        lo, hi = np.searchsorted(self.later, [first_row, first_row + n])
+        f_lo, f_hi = np.searchsorted(self.firsts, [first_row, first_row + n])
+        return (
+            self.later[lo:hi] - first_row,
+            self.first_of_later[lo:hi],
+            self.firsts[f_lo:f_hi] - first_row,
+        )
+
+
+def _id_header(path: Path, names: list[str]) -> str | None:
+    return next((raw for raw, name in _header_map(path, names).items() if name == "id"), None)
+
+
+def _id_parts(path: Path, chunk_rows: int, sheet: str | None) -> Iterator[pa.Array | pd.Series]:
+    suffix = path.suffix.lower()
+    if suffix == ".parquet":
+        try:
+            names = pq.read_schema(path).names
+            column = _id_header(path, names)
+            if column is None:
+                return
+            for batch in pq.ParquetFile(path).iter_batches(chunk_rows, columns=[column]):
+                yield batch.column(0)
+        except (OSError, pa.ArrowException) as err:
+            raise InputError(f"{path}: cannot read parquet: {err}") from None
+    elif suffix in CSV_SUFFIXES:
+        delimiter = "\t" if suffix == ".tsv" else ","
+        encoding = csv_encoding(path)
+        column = _id_header(path, csv_header(path, encoding, delimiter))
+        if column is None:
+            return
+        try:
+            reader = pv.open_csv(
+                path,
+                read_options=pv.ReadOptions(
+                    encoding="utf8" if encoding == "utf-8-sig" else encoding,
+                    block_size=64 << 20,
+                ),
+                parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+                convert_options=pv.ConvertOptions(
+                    include_columns=[column],
+                    column_types={column: pa.string()},
+                    strings_can_be_null=True,
+                    null_values=[""],
+                ),
+            )
+            for batch in reader:
+                yield batch.column(0)
+        except pa.ArrowInvalid as err:
+            raise InputError(f"{path}: malformed CSV: {err}") from None
+    else:
+        for chunk in read_chunks(path, chunk_rows, sheet):
+            if "id" in chunk.frame:
+                yield chunk.frame["id"]
+
+
+def _hashes(ids: pa.Array | pd.Series) -> pl.DataFrame:
+    if isinstance(ids, pa.ChunkedArray | pa.Array):
+        ids = ids.to_pandas()
+    keys = pl.from_pandas(normalize_ids(pd.Series(ids, dtype="str")))
+    return pl.DataFrame({"h1": keys.hash(seed=1), "h2": keys.hash(seed=2), "null": keys.is_null()})
+
+
+def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Repeats:
+    path = Path(path)
+    parts = [_hashes(ids) for ids in _id_parts(path, chunk_rows, sheet)]
+    if not parts:
+        empty = np.zeros(0, dtype=np.int64)
+        return Repeats(0, empty, empty, empty)
+    keys = pl.concat(parts).with_row_index("row", offset=1)
+    rows = keys.height
+    keys = keys.filter(~pl.col("null"))
+    repeated = keys.filter(pl.struct("h1", "h2").is_duplicated())
+    firsts = repeated.with_columns(pl.col("row").min().over("h1", "h2").alias("first"))
+    later = firsts.filter(pl.col("row") != pl.col("first")).sort("row")
+    first_rows = firsts.filter(pl.col("row") == pl.col("first")).sort("row")
+    return Repeats(
+        rows,
+        later["row"].to_numpy().astype(np.int64),
+        later["first"].to_numpy().astype(np.int64),
+        first_rows["row"].to_numpy().astype(np.int64),
+    )
