@@ -134,9 +134,16 @@ def classify_file(
         if target is not None:
             check_output(Path(target), inputs, count_rows(path))
     population = load_population(population_file) if population_file else None
-    if lists and any(lists.values()):
+    # Lists are joined in memory (the joins need every patent number at once); a pipe or
+    # FIFO can be read only once, and the chunked engine reads the ids first.
+    in_memory = bool(lists and any(lists.values())) or (
+        Path(path).exists() and not Path(path).is_file() and not Path(path).is_dir()
+    )
+    if in_memory:
         if client is not None:
-            raise InputError("--awards/--pledges/--families are joined in memory, not on --dask")
+            raise InputError(
+                f"{path}: --dask needs a regular file and no --awards/--pledges/--families"
+            )
         batch = load_patents(path, sheet)
         for target in (out, rejects_out):
             if target is not None:
@@ -149,11 +156,19 @@ def classify_file(
     from ipscore.bulk import CHUNK_ROWS, classify_register, run_dask
     from ipscore.bulk.ids import find_repeats
 
+    chunked = chunk_rows is not None or client is not None
     chunk_rows = chunk_rows or CHUNK_ROWS
     repeats = find_repeats(path, chunk_rows, sheet)
     for target in (out, rejects_out):  # a CSV's row count is known now, still before the work
         if target is not None:
             check_output(Path(target), inputs, repeats.rows)
+    if not chunked and repeats.rows <= chunk_rows:
+        # One chunk: the single pass, which keeps every verdict in memory for the caller.
+        result = classify(
+            load_patents(path, sheet), rule, as_of, overrides, sei_table, population_file, by=by
+        )
+        _write_single_pass(result, out, rejects_out)
+        return result
     done = 0
 
     def advance(rows: int) -> None:

@@ -101,12 +101,19 @@ def _parquet_batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
         raise InputError(f"{path}: cannot read parquet: {err}") from None
 
 
-def _batches(path: Path, rows: int, sheet: str | None) -> Iterator[pa.RecordBatch | pd.DataFrame]:
-    suffix = path.suffix.lower()
-    if path.is_dir():
-        raise InputError(f"{path}: is a directory, not a file")
+def check_register(path: Path) -> None:
+    """A register path that can be read at all: a file, in a format ipscore reads."""
     if not path.exists():
         raise InputError(f"{path}: no such file")
+    if path.is_dir():
+        raise InputError(f"{path}: is a directory, not a file")
+    if path.suffix.lower() not in (".parquet", ".xlsx", ".xlsm", *CSV_SUFFIXES):
+        raise InputError(f"{path}: unknown format {path.suffix!r}; use .csv, .xlsx or .parquet")
+
+
+def _batches(path: Path, rows: int, sheet: str | None) -> Iterator[pa.RecordBatch | pd.DataFrame]:
+    suffix = path.suffix.lower()
+    check_register(path)
     if suffix == ".parquet":
         yield from _parquet_batches(path, rows)
     elif suffix in CSV_SUFFIXES:

@@ -232,7 +232,9 @@ def classify_register(
                 sink.abort()
         raise
     if total is None:
-        total = Tally(tuple(prepared.criteria_ids))
+        total = Tally(
+            tuple(prepared.criteria_ids), criteria=np.zeros(len(prepared.criteria_ids), np.int64)
+        )
     register = RegisterSummary(
         str(path),
         total.read,

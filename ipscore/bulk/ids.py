@@ -20,7 +20,13 @@ import pyarrow as pa
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
-from ipscore.bulk.chunks import CSV_SUFFIXES, csv_encoding, csv_header, read_chunks
+from ipscore.bulk.chunks import (
+    CSV_SUFFIXES,
+    check_register,
+    csv_encoding,
+    csv_header,
+    read_chunks,
+)
 from ipscore.errors import InputError
 from ipscore.patents.readers import _header_map
 from ipscore.patents.validate import normalize_ids
@@ -104,6 +110,7 @@ def _hashes(ids: pa.Array | pd.Series) -> pl.DataFrame:
 
 def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Repeats:
     path = Path(path)
+    check_register(path)
     parts = [_hashes(ids) for ids in _id_parts(path, chunk_rows, sheet)]
     if not parts:
         empty = np.zeros(0, dtype=np.int64)

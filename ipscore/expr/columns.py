@@ -20,7 +20,10 @@ class ListColumn:
         self.codes = np.asarray(codes, dtype=np.int32)
         self.offsets = np.asarray(offsets, dtype=np.int64)
         # Masks over the vocabulary, keyed by what computed them: sweeps re-use them.
+        #: Results per vocabulary value: shared by every `take` of this column.
         self.cache: dict[Any, np.ndarray] = {}
+        #: Results per row: this column's own (a `take` has other rows).
+        self.row_cache: dict[Any, Any] = {}
         self._parents: np.ndarray | None = None
 
     @classmethod

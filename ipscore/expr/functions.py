@@ -109,9 +109,9 @@ def _ipc_scope_vec(codes, scope):
     codes = _require_list(codes, "ipc_scope")
     if _scope(scope) == "any":
         return codes
-    if ("main",) not in codes.cache:  # a derived column, kept so sweeps re-use it
-        codes.cache[("main",)] = codes.first_only()
-    return codes.cache[("main",)]
+    if ("main",) not in codes.row_cache:  # a derived column, kept so sweeps re-use it
+        codes.row_cache[("main",)] = codes.first_only()
+    return codes.row_cache[("main",)]
 
 
 def _scope(scope):

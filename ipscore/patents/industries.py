@@ -119,7 +119,7 @@ def caliber_counts(batch: PatentBatch, prepared: Prepared, verdicts: pd.DataFram
     in_force = prepared.params[MODE_PARAMETER]
     for mode in KEYWORD_MODES:
         evaluator = _evaluator(batch, prepared, mode)
-        if mode == in_force:  # the verdict already has it
+        if mode == in_force and len(verdicts) == len(eligible):  # the verdict has it
             passed = verdicts[found.condition.id].to_numpy()
         else:
             passed = evaluator.truth(found.condition.node)

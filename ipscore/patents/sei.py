@@ -161,8 +161,8 @@ class IpcTable:
         count always (`ignore`) or only where title or abstract names a term (`require`)."""
         mode = keyword_mode(mode)
         key = ("sei_rows", id(self), mode, id(title), id(abstract))
-        if key in codes.cache:
-            return codes.cache[key]
+        if key in codes.row_cache:
+            return codes.row_cache[key]
         if ("sei_bits", id(self)) not in codes.cache:
             codes.cache[("sei_bits", id(self))] = self.code_bits(codes.vocab)
         bits: CodeBits = codes.cache[("sei_bits", id(self))]
@@ -172,7 +172,7 @@ class IpcTable:
             if mode == "require":
                 rows &= _mentions(title, terms) | _mentions(abstract, terms)
             out[rows] |= bit
-        codes.cache[key] = out
+        codes.row_cache[key] = out
         return out
 
     def unverifiable_rows(self, codes: ListColumn, title: Any, abstract: Any) -> np.ndarray:
