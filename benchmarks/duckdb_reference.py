@@ -1,0 +1,345 @@
+"""A HAND-WRITTEN DuckDB reference for `ipscore classify FILE --as-of D --json` under the
+bundled rule cn-high-value-invention (2021 version), for the bulk benchmark (issue 11).
+
+Everything below is SQL written by hand from the rule file (rules/patents/cn-high-value-
+invention.yaml) and ipscore's documented reading of the input; nothing calls ipscore. The
+data tables the rule itself names are read as data: the SEI–IPC table
+(rules/tables/sei-ipc-2021.jsonl, its patterns parsed to levels in SQL), and the spelling
+vocabularies rules/tables/patent-types.csv and legal-status.csv.
+
+It answers: read, rejected, evaluated, eligible, high_value, the five criteria (eligible
+patents passing each), and high-value patents per city (行政区划 text rolled up to its 市).
+
+Scope, stated so a difference is never mistaken for a bug: it reads the register shape
+benchmarks/make_real_register.py writes (headers 序号 … 获奖), and rejects what that generator
+plants and what ipscore rejects on such files: missing id / type / status / country, unknown
+patent type, legal status or 国省代码, unreadable dates (and impossible ones), filing before
+1985-04-01, grant before filing, lapse before grant, unreadable IPC codes, unknown family
+jurisdictions (any two-letter code counts as known here; ipscore checks ISO 3166), pledge
+amounts that are not numbers or negative, and repeated 申请号 (the first in 序号 order is kept).
+Not covered: NFKC folding of full-width text, EPO fixed-width IPC (H04L0009320000), the
+sei_keywords "require" mode, and `;`-joined type/status histories.
+
+    python benchmarks/duckdb_reference.py FILE.parquet --as-of 2024-12-31
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import time
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+ROOT = Path(__file__).resolve().parents[1]
+TABLES = ROOT / "rules" / "tables"
+CRITERIA = ("strategic_emerging", "overseas_family", "maintained", "pledge", "award")
+#: The rule's 2021 parameters (rules/patents/cn-high-value-invention.yaml), written here by hand.
+MAINTENANCE_YEARS = 10  # years after 申请日 (maintenance_start: filing_date)
+PLEDGE_THRESHOLD = 1000  # 万元, compared >=
+NOT_OVERSEAS = ("CN", "HK", "MO", "TW", "WO")  # hk_mo_tw_is_overseas: false; WO is no grant
+
+SETUP = r"""
+CREATE OR REPLACE TABLE types AS
+  SELECT lower(spelling) AS spelling, patent_type AS code
+  FROM read_csv($types, all_varchar = true, header = true);
+CREATE OR REPLACE TABLE statuses AS
+  SELECT lower(spelling) AS spelling, status AS code
+  FROM read_csv($statuses, all_varchar = true, header = true);
+CREATE OR REPLACE TABLE countries(spelling VARCHAR, code VARCHAR);
+INSERT INTO countries VALUES ('中国','CN'),('中国大陆','CN'),('中国香港','HK'),('香港','HK'),
+  ('中国澳门','MO'),('澳门','MO'),('中国台湾','TW'),('台湾','TW'),('美国','US'),('日本','JP'),
+  ('德国','DE'),('韩国','KR');
+-- The SEI–IPC table: one row per pattern or exclusion, with its level and the key a code is
+-- compared on at that level (G16* class, G06F* subclass, G06F11* main group, G06F9/44 exact).
+CREATE OR REPLACE TABLE sei_patterns AS
+WITH rules AS (
+  SELECT row_number() OVER () AS rule, ipc_patterns, ipc_exclusions
+  FROM read_json($sei, format = 'newline_delimited',
+                 columns = {ipc_patterns: 'VARCHAR[]', ipc_exclusions: 'VARCHAR[]'})
+), listed AS (
+  SELECT rule, unnest(ipc_patterns) AS pattern, false AS exclusion FROM rules
+  UNION ALL
+  SELECT rule, unnest(ipc_exclusions), true FROM rules
+), compact AS (
+  SELECT rule, exclusion, upper(regexp_replace(pattern, '\s+', '', 'g')) AS p FROM listed
+), levelled AS (
+  SELECT *, CASE
+      WHEN regexp_full_match(p, '[A-H]\d{2}\*') THEN 'class'
+      WHEN regexp_full_match(p, '[A-H]\d{2}[A-Z]\*?') THEN 'subclass'
+      WHEN regexp_full_match(p, '[A-H]\d{2}[A-Z]\d{1,4}\*?') THEN 'main_group'
+      WHEN regexp_full_match(p, '[A-H]\d{2}[A-Z]\d{1,4}/\d{1,6}') THEN 'exact'
+    END AS level,
+    rtrim(regexp_extract(p, '/(\d+)$', 1), '0') AS sub
+  FROM compact
+)
+SELECT rule, exclusion, level, CASE level
+    WHEN 'class' THEN substr(p, 1, 3)
+    WHEN 'subclass' THEN substr(p, 1, 4)
+    WHEN 'main_group' THEN substr(p, 1, 4) || ' '
+      || CAST(CAST(regexp_extract(p, '^.{4}(\d+)', 1) AS INTEGER) AS VARCHAR) || '/00'
+    ELSE substr(p, 1, 4) || ' '
+      || CAST(CAST(regexp_extract(p, '^.{4}(\d+)', 1) AS INTEGER) AS VARCHAR) || '/'
+      || CASE WHEN length(sub) < 2 THEN rpad(sub, 2, '0') ELSE sub END
+  END AS key
+FROM levelled;
+"""
+
+QUERY = r"""
+WITH src AS (
+  SELECT
+    CAST("序号" AS BIGINT) AS row,
+    nullif(upper(trim("申请号")), '') AS id,
+    nullif(trim("专利类型"), '') AS type_text,
+    nullif(trim("法律状态"), '') AS status_text,
+    nullif(trim("国省代码"), '') AS country_text,
+    nullif(trim("行政区划"), '') AS region_text,
+    "申请日" AS filing_text, "授权公告日" AS grant_text, "失效日期" AS lapse_text,
+    "分类号" AS ipc_text, "海外同族授权" AS family_text, "获奖" AS award_text,
+    nullif(replace(trim("质押金额"), ',', ''), '') AS amount_text
+  FROM __SOURCE__
+),
+-- Dates as exports write them: 2019-09-24, 2019.09.24, 2019/9/24, 2019年9月24日, 20190924,
+-- a trailing time or .0, an Excel serial, and 0 for "no date".
+date_text AS (
+  SELECT row, kind, nullif(trim(text), '') AS text,
+    replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
+      trim(text), '(\.0+)?$', ''), '[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$', ''),
+      '^(\d{4})(\d{2})(\d{2})$', '\1-\2-\3'), '[./年月]', '-', 'g'), '日', '') AS cleaned
+  FROM src UNPIVOT (text FOR kind IN (filing_text, grant_text, lapse_text))
+),
+date_values AS (
+  SELECT row, kind, text, regexp_full_match(cleaned, '0+') AS zero, CASE
+      WHEN regexp_full_match(cleaned, '\d{5}')
+           AND CAST(cleaned AS INTEGER) BETWEEN 20000 AND 80000
+        THEN DATE '1899-12-30' + CAST(cleaned AS INTEGER)
+      ELSE CAST(try_strptime(cleaned, '%Y-%m-%d') AS DATE)
+    END AS value
+  FROM date_text WHERE text IS NOT NULL
+),
+dates AS (
+  SELECT row,
+    max(value) FILTER (kind = 'filing_text' AND NOT zero) AS filing,
+    max(value) FILTER (kind = 'grant_text' AND NOT zero) AS grant_date,
+    max(value) FILTER (kind = 'lapse_text' AND NOT zero) AS lapse,
+    bool_or(value IS NULL AND NOT zero) AS bad_date
+  FROM date_values GROUP BY row
+),
+-- IPC codes: split, normalised once per distinct spelling, matched against the table once
+-- per distinct code (an exclusion removes a code from its own rule only).
+ipc_items AS (
+  SELECT row, trim(unnest(string_split_regex(ipc_text, '[;；,，|]'))) AS raw FROM src
+),
+ipc_spellings AS (
+  SELECT raw, upper(regexp_replace(regexp_replace(raw, '\(\d{4}\.\d{2}\)$', ''), '\s+', '', 'g')) AS c
+  FROM (SELECT DISTINCT raw FROM ipc_items WHERE raw <> '')
+),
+ipc_canonical AS (
+  SELECT raw, CASE
+      WHEN regexp_full_match(c, '[A-H]\d{2}[A-Z]') THEN c
+      WHEN regexp_full_match(c, '[A-H]\d{2}[A-Z]\d{1,4}/\d{1,6}') THEN substr(c, 1, 4) || ' '
+        || CAST(CAST(regexp_extract(c, '^.{4}(\d+)/', 1) AS INTEGER) AS VARCHAR) || '/'
+        || CASE WHEN length(rtrim(regexp_extract(c, '/(\d+)$', 1), '0')) < 2
+             THEN rpad(rtrim(regexp_extract(c, '/(\d+)$', 1), '0'), 2, '0')
+             ELSE rtrim(regexp_extract(c, '/(\d+)$', 1), '0') END
+    END AS code
+  FROM ipc_spellings
+),
+code_keys AS (
+  SELECT code, substr(code, 1, 3) AS class, substr(code, 1, 4) AS subclass,
+    CASE WHEN contains(code, ' ') THEN split_part(code, '/', 1) || '/00' END AS main_group
+  FROM (SELECT DISTINCT code FROM ipc_canonical WHERE code IS NOT NULL)
+),
+pattern_hits AS (
+  SELECT k.code, p.rule, p.exclusion FROM code_keys k
+    JOIN sei_patterns p ON p.level = 'class' AND p.key = k.class
+  UNION ALL SELECT k.code, p.rule, p.exclusion FROM code_keys k
+    JOIN sei_patterns p ON p.level = 'subclass' AND p.key = k.subclass
+  UNION ALL SELECT k.code, p.rule, p.exclusion FROM code_keys k
+    JOIN sei_patterns p ON p.level = 'main_group' AND p.key = k.main_group
+  UNION ALL SELECT k.code, p.rule, p.exclusion FROM code_keys k
+    JOIN sei_patterns p ON p.level = 'exact' AND p.key = k.code
+),
+sei_codes AS (
+  SELECT DISTINCT code FROM pattern_hits GROUP BY code, rule
+  HAVING bool_or(NOT exclusion) AND NOT bool_or(exclusion)
+),
+spelling_flags AS (
+  SELECT raw, code IS NULL AS unreadable, code IN (SELECT code FROM sei_codes) AS sei
+  FROM ipc_canonical
+),
+ipc_rows AS (
+  SELECT row, bool_or(unreadable) AS bad_ipc, bool_or(sei) AS sei
+  FROM ipc_items JOIN spelling_flags USING (raw) GROUP BY row
+),
+-- Families: a member granted anywhere but CN, HK, MO, TW (and never WO, an application).
+family_items AS (
+  SELECT row, trim(unnest(string_split_regex(family_text, '[;；,，|]'))) AS raw FROM src
+),
+family_rows AS (
+  SELECT row,
+    bool_or(NOT regexp_full_match(code, '[A-Z]{2}')) AS bad_family,
+    bool_or(regexp_full_match(code, '[A-Z]{2}') AND code NOT IN __NOT_OVERSEAS__) AS overseas
+  FROM (
+    SELECT row, coalesce(c.code, upper(f.raw)) AS code
+    FROM family_items f LEFT JOIN countries c ON c.spelling = f.raw WHERE f.raw <> ''
+  ) GROUP BY row
+),
+-- Awards: 中国专利奖 (金/银/优秀) and the 国家科学技术奖 family; editions and years stripped;
+-- 中国外观设计奖 and provincial awards never count.
+award_items AS (
+  SELECT row, regexp_replace(regexp_replace(
+      regexp_replace(trim(unnest(string_split_regex(award_text, '[;；,，|]'))), '\s+', '', 'g'),
+      '^(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)+|[(\[【]?(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)[)\]】]?$', '', 'g'),
+      '^中国专利奖(金|银|优秀)奖$', '中国专利\1奖') AS award
+  FROM src
+),
+award_rows AS (
+  SELECT row, bool_or(regexp_full_match(award,
+      '中国专利(金|银|优秀)?奖|国家最高科学技术奖|国家自然科学奖(特等奖|一等奖|二等奖)?'
+      || '|国家技术发明奖(特等奖|一等奖|二等奖)?|国家(科学技术|科技)进步奖(特等奖|一等奖|二等奖)?'
+      || '|(中华人民共和国)?国际科学技术合作奖|国家科学技术奖')) AS award
+  FROM award_items GROUP BY row
+),
+typed AS (
+  SELECT s.row, s.id, s.region_text, t.code AS patent_type,
+    coalesce(st.code, st2.code) AS status,
+    CASE WHEN cn.code IS NOT NULL THEN cn.code
+         WHEN s.place_code IN ('71', '81', '82') THEN 'not mainland'
+         WHEN regexp_full_match(s.place_code, '\d{2}')
+           THEN CASE WHEN CAST(s.place_code AS INTEGER) BETWEEN 11 AND 65 THEN 'CN' END
+         WHEN regexp_full_match(s.place_code, '[A-Za-z]{2}') THEN upper(s.place_code)
+    END AS country,
+    s.type_text, s.status_text, s.country_text,
+    TRY_CAST(s.amount_text AS DOUBLE) AS amount, s.amount_text
+  FROM (
+    SELECT *, coalesce(nullif(regexp_extract(country_text, '\((\w+)\)$', 1), ''),
+                       nullif(regexp_extract(country_text, '^(\d{2}|[A-Za-z]{2})$', 1), ''))
+                AS place_code
+    FROM src
+  ) s
+  LEFT JOIN countries cn ON cn.spelling = s.country_text
+  LEFT JOIN types t ON t.spelling = lower(s.type_text)
+  LEFT JOIN statuses st ON st.spelling = lower(s.status_text)
+  LEFT JOIN statuses st2 ON st.code IS NULL AND contains(s.status_text, '-')
+    AND st2.spelling = lower(trim(split_part(s.status_text, '-', 1)))
+),
+checked AS (
+  SELECT t.*, d.filing, d.grant_date, d.lapse,
+    coalesce(i.sei, false) AS sei, coalesce(f.overseas, false) AS overseas,
+    coalesce(a.award, false) AS award,
+    t.id IS NULL
+    OR t.type_text IS NULL OR t.patent_type IS NULL
+    OR t.status_text IS NULL OR t.status IS NULL
+    OR t.country_text IS NULL OR t.country IS NULL
+    OR coalesce(d.bad_date, false)
+    OR coalesce(d.filing < DATE '1985-04-01', false)
+    OR coalesce(d.grant_date < d.filing, false)
+    OR coalesce(d.lapse < d.grant_date, false)
+    OR coalesce(i.bad_ipc, false) OR coalesce(f.bad_family, false)
+    OR (t.amount_text IS NOT NULL AND (t.amount IS NULL OR isinf(t.amount) OR t.amount < 0))
+    OR (t.id IS NOT NULL AND row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1)
+      AS rejected
+  FROM typed t
+  LEFT JOIN dates d USING (row)
+  LEFT JOIN ipc_rows i USING (row)
+  LEFT JOIN family_rows f USING (row)
+  LEFT JOIN award_rows a USING (row)
+),
+verdicts AS (
+  SELECT row, region_text,
+    patent_type = 'invention'
+      AND coalesce(grant_date <= $as_of, false)
+      AND NOT coalesce(lapse <= $as_of, false)
+      AND (coalesce(status = 'valid', false) OR coalesce(lapse > $as_of, false))
+      AND country = 'CN' AS eligible,
+    sei AS strategic_emerging,
+    overseas AS overseas_family,
+    coalesce($as_of > filing + INTERVAL __YEARS__ YEAR, false) AS maintained,
+    coalesce(amount >= __PLEDGE__, false) AS pledge,
+    award
+  FROM checked WHERE NOT rejected
+),
+judged AS (
+  SELECT *, eligible AND (strategic_emerging OR overseas_family OR maintained OR pledge OR award)
+    AS high_value
+  FROM verdicts
+)
+SELECT
+  (SELECT count(*) FROM src) AS read,
+  (SELECT count(*) FILTER (rejected) FROM checked) AS rejected,
+  (SELECT count(*) FROM judged) AS evaluated,
+  (SELECT count(*) FILTER (eligible) FROM judged) AS eligible,
+  (SELECT count(*) FILTER (high_value) FROM judged) AS high_value,
+  (SELECT count(*) FILTER (eligible AND strategic_emerging) FROM judged) AS strategic_emerging,
+  (SELECT count(*) FILTER (eligible AND overseas_family) FROM judged) AS overseas_family,
+  (SELECT count(*) FILTER (eligible AND maintained) FROM judged) AS maintained,
+  (SELECT count(*) FILTER (eligible AND pledge) FROM judged) AS pledge,
+  (SELECT count(*) FILTER (eligible AND award) FROM judged) AS award,
+  (SELECT list({'city': city, 'high_value': n} ORDER BY city) FROM (
+    SELECT regexp_extract(region_text, '^(?:.+?省|.+?自治区)?(.+?市)', 1) AS city,
+      count(*) FILTER (high_value) AS n
+    FROM judged WHERE region_text IS NOT NULL GROUP BY city)) AS regions
+"""
+
+
+def _literal(path: Path) -> str:
+    return "'" + str(path).replace("'", "''") + "'"
+
+
+def source_sql(path: Path) -> str:
+    if path.suffix.lower() == ".parquet":
+        return f"read_parquet({_literal(path)})"
+    return f"read_csv({_literal(path)}, all_varchar = true, header = true)"
+
+
+def run(path: str | Path, as_of: dt.date, threads: int | None = None) -> dict[str, Any]:
+    path = Path(path)
+    con = duckdb.connect()
+    if threads:
+        con.execute(f"SET threads = {int(threads)}")
+    setup = SETUP
+    for name, file in (
+        ("$types", "patent-types.csv"),
+        ("$statuses", "legal-status.csv"),
+        ("$sei", "sei-ipc-2021.jsonl"),
+    ):
+        setup = setup.replace(name, _literal(TABLES / file))
+    con.execute(setup)
+    query = (
+        QUERY.replace("__SOURCE__", source_sql(path))
+        .replace("__NOT_OVERSEAS__", "(" + ", ".join(f"'{c}'" for c in NOT_OVERSEAS) + ")")
+        .replace("__YEARS__", str(MAINTENANCE_YEARS))
+        .replace("__PLEDGE__", str(PLEDGE_THRESHOLD))
+    )
+    result = con.execute(query, {"as_of": as_of}).fetchone()
+    names = [d[0] for d in con.description]
+    row = dict(zip(names, result, strict=True))
+    return {
+        "read": row["read"],
+        "rejected": row["rejected"],
+        "evaluated": row["evaluated"],
+        "eligible": row["eligible"],
+        "high_value": row["high_value"],
+        "criteria": {c: row[c] for c in CRITERIA},
+        "regions": {r["city"]: r["high_value"] for r in row["regions"] or []},
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description="hand-written DuckDB reference for classify")
+    parser.add_argument("file", type=Path)
+    parser.add_argument("--as-of", type=dt.date.fromisoformat, required=True)
+    parser.add_argument("--threads", type=int, default=None)
+    args = parser.parse_args()
+    began = time.perf_counter()
+    answer = run(args.file, args.as_of, args.threads)
+    answer["seconds"] = round(time.perf_counter() - began, 3)
+    print(json.dumps(answer, ensure_ascii=False))
+
+
+if __name__ == "__main__":
+    main()
