@@ -63,8 +63,8 @@ def ipscore_command(path: Path, as_of: str, chunk_rows: int | None, out: Path | 
     if chunk_rows:
         command += ["--chunk-rows", str(chunk_rows)]
     if out is not None:
-        return command + ["--out", str(out)]
-    return command + ["--json"]
+        return [*command, "--out", str(out)]
+    return [*command, "--json"]
 
 
 def duckdb_command(path: Path, as_of: str) -> list[str]:
@@ -209,7 +209,8 @@ def markdown(results: list[dict[str, Any]], rows: int, command: str) -> str:
         f"{os.cpu_count()} cores. Wall: median of the runs; memory: peak RSS of the process.",
         "",
         "| input | chunk rows | ipscore wall s | DuckDB wall s | ipscore / DuckDB, wall "
-        "| ipscore MiB | DuckDB MiB | memory, ipscore / DuckDB | same answers | load 1-min before → after |",
+        "| ipscore MiB | DuckDB MiB | memory, ipscore / DuckDB | same answers "
+        "| load 1-min before → after |",
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -262,7 +263,9 @@ def main() -> None:
             path = input_file("parquet", args.xlsx_rows, args.out_dir)
             results.append(run_xlsx(path, args, chunk_rows))
         else:
-            results.append(run_case(case, input_file(case, args.rows, args.out_dir), args, chunk_rows))
+            results.append(
+                run_case(case, input_file(case, args.rows, args.out_dir), args, chunk_rows)
+            )
         for difference in results[-1].get("differences", []):
             print(f"  MISMATCH {case}: {difference}", file=sys.stderr)
     command = "python benchmarks/bench_bulk.py " + shlex.join(sys.argv[1:])

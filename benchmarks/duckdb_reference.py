@@ -53,6 +53,16 @@ CREATE OR REPLACE TABLE countries(spelling VARCHAR, code VARCHAR);
 INSERT INTO countries VALUES ('中国','CN'),('中国大陆','CN'),('中国香港','HK'),('香港','HK'),
   ('中国澳门','MO'),('澳门','MO'),('中国台湾','TW'),('台湾','TW'),('美国','US'),('日本','JP'),
   ('德国','DE'),('韩国','KR');
+-- Dates as exports write them: 2019-09-24, 2019.09.24, 2019/9/24, 2019年9月24日, 20190924,
+-- with a time, an Excel serial (43732); 0 is what some exports write for "no date".
+CREATE OR REPLACE MACRO no_date(t) AS coalesce(TRY_CAST(t AS DOUBLE) = 0, false);
+CREATE OR REPLACE MACRO date_of(t) AS CAST(coalesce(
+  try_strptime(replace(translate(t, './年月', '----'), '日', ''), '%Y-%m-%d'),
+  try_strptime(t, '%Y%m%d'),
+  CASE WHEN length(t) = 5 AND TRY_CAST(t AS INTEGER) BETWEEN 20000 AND 80000
+    THEN CAST(DATE '1899-12-30' + CAST(t AS INTEGER) AS TIMESTAMP) END,
+  try_strptime(t, ['%Y-%m-%d %H:%M:%S', '%Y-%m-%dT%H:%M:%S', '%Y%m%d.0'])
+) AS DATE);
 -- The SEI–IPC table: one row per pattern or exclusion, with its level and the key a code is
 -- compared on at that level (G16* class, G06F* subclass, G06F11* main group, G06F9/44 exact).
 CREATE OR REPLACE TABLE sei_patterns AS
@@ -97,44 +107,21 @@ WITH src AS (
     nullif(trim("法律状态"), '') AS status_text,
     nullif(trim("国省代码"), '') AS country_text,
     nullif(trim("行政区划"), '') AS region_text,
-    "申请日" AS filing_text, "授权公告日" AS grant_text, "失效日期" AS lapse_text,
+    nullif(trim("申请日"), '') AS filing_text,
+    nullif(trim("授权公告日"), '') AS grant_text,
+    nullif(trim("失效日期"), '') AS lapse_text,
     "分类号" AS ipc_text, "海外同族授权" AS family_text, "获奖" AS award_text,
     nullif(replace(trim("质押金额"), ',', ''), '') AS amount_text
   FROM __SOURCE__
 ),
--- Dates as exports write them: 2019-09-24, 2019.09.24, 2019/9/24, 2019年9月24日, 20190924,
--- a trailing time or .0, an Excel serial, and 0 for "no date".
-date_text AS (
-  SELECT row, kind, nullif(trim(text), '') AS text,
-    replace(regexp_replace(regexp_replace(regexp_replace(regexp_replace(
-      trim(text), '(\.0+)?$', ''), '[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$', ''),
-      '^(\d{4})(\d{2})(\d{2})$', '\1-\2-\3'), '[./年月]', '-', 'g'), '日', '') AS cleaned
-  FROM src UNPIVOT (text FOR kind IN (filing_text, grant_text, lapse_text))
-),
-date_values AS (
-  SELECT row, kind, text, regexp_full_match(cleaned, '0+') AS zero, CASE
-      WHEN regexp_full_match(cleaned, '\d{5}')
-           AND CAST(cleaned AS INTEGER) BETWEEN 20000 AND 80000
-        THEN DATE '1899-12-30' + CAST(cleaned AS INTEGER)
-      ELSE CAST(try_strptime(cleaned, '%Y-%m-%d') AS DATE)
-    END AS value
-  FROM date_text WHERE text IS NOT NULL
-),
-dates AS (
-  SELECT row,
-    max(value) FILTER (kind = 'filing_text' AND NOT zero) AS filing,
-    max(value) FILTER (kind = 'grant_text' AND NOT zero) AS grant_date,
-    max(value) FILTER (kind = 'lapse_text' AND NOT zero) AS lapse,
-    bool_or(value IS NULL AND NOT zero) AS bad_date
-  FROM date_values GROUP BY row
-),
 -- IPC codes: split, normalised once per distinct spelling, matched against the table once
 -- per distinct code (an exclusion removes a code from its own rule only).
 ipc_items AS (
-  SELECT row, trim(unnest(string_split_regex(ipc_text, '[;；,，|]'))) AS raw FROM src
+  SELECT row, trim(unnest(string_split(ipc_text, ';'))) AS raw FROM src
 ),
 ipc_spellings AS (
-  SELECT raw, upper(regexp_replace(regexp_replace(raw, '\(\d{4}\.\d{2}\)$', ''), '\s+', '', 'g')) AS c
+  SELECT raw,
+    upper(regexp_replace(regexp_replace(raw, '\(\d{4}\.\d{2}\)$', ''), '\s+', '', 'g')) AS c
   FROM (SELECT DISTINCT raw FROM ipc_items WHERE raw <> '')
 ),
 ipc_canonical AS (
@@ -176,113 +163,137 @@ ipc_rows AS (
   FROM ipc_items JOIN spelling_flags USING (raw) GROUP BY row
 ),
 -- Families: a member granted anywhere but CN, HK, MO, TW (and never WO, an application).
-family_items AS (
-  SELECT row, trim(unnest(string_split_regex(family_text, '[;；,，|]'))) AS raw FROM src
-),
 family_rows AS (
   SELECT row,
     bool_or(NOT regexp_full_match(code, '[A-Z]{2}')) AS bad_family,
     bool_or(regexp_full_match(code, '[A-Z]{2}') AND code NOT IN __NOT_OVERSEAS__) AS overseas
   FROM (
-    SELECT row, coalesce(c.code, upper(f.raw)) AS code
-    FROM family_items f LEFT JOIN countries c ON c.spelling = f.raw WHERE f.raw <> ''
+    SELECT f.row, coalesce(c.code, upper(f.raw)) AS code
+    FROM (
+      SELECT row, trim(unnest(string_split(family_text, ';'))) AS raw
+      FROM src WHERE family_text IS NOT NULL
+    ) f LEFT JOIN countries c ON c.spelling = f.raw WHERE f.raw <> ''
   ) GROUP BY row
 ),
 -- Awards: 中国专利奖 (金/银/优秀) and the 国家科学技术奖 family; editions and years stripped;
 -- 中国外观设计奖 and provincial awards never count.
-award_items AS (
-  SELECT row, regexp_replace(regexp_replace(
-      regexp_replace(trim(unnest(string_split_regex(award_text, '[;；,，|]'))), '\s+', '', 'g'),
-      '^(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)+|[(\[【]?(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)[)\]】]?$', '', 'g'),
-      '^中国专利奖(金|银|优秀)奖$', '中国专利\1奖') AS award
-  FROM src
-),
 award_rows AS (
   SELECT row, bool_or(regexp_full_match(award,
       '中国专利(金|银|优秀)?奖|国家最高科学技术奖|国家自然科学奖(特等奖|一等奖|二等奖)?'
       || '|国家技术发明奖(特等奖|一等奖|二等奖)?|国家(科学技术|科技)进步奖(特等奖|一等奖|二等奖)?'
       || '|(中华人民共和国)?国际科学技术合作奖|国家科学技术奖')) AS award
-  FROM award_items GROUP BY row
-),
-typed AS (
-  SELECT s.row, s.id, s.region_text, t.code AS patent_type,
-    coalesce(st.code, st2.code) AS status,
-    CASE WHEN cn.code IS NOT NULL THEN cn.code
-         WHEN s.place_code IN ('71', '81', '82') THEN 'not mainland'
-         WHEN regexp_full_match(s.place_code, '\d{2}')
-           THEN CASE WHEN CAST(s.place_code AS INTEGER) BETWEEN 11 AND 65 THEN 'CN' END
-         WHEN regexp_full_match(s.place_code, '[A-Za-z]{2}') THEN upper(s.place_code)
-    END AS country,
-    s.type_text, s.status_text, s.country_text,
-    TRY_CAST(s.amount_text AS DOUBLE) AS amount, s.amount_text
   FROM (
-    SELECT *, coalesce(nullif(regexp_extract(country_text, '\((\w+)\)$', 1), ''),
-                       nullif(regexp_extract(country_text, '^(\d{2}|[A-Za-z]{2})$', 1), ''))
-                AS place_code
-    FROM src
-  ) s
-  LEFT JOIN countries cn ON cn.spelling = s.country_text
-  LEFT JOIN types t ON t.spelling = lower(s.type_text)
+    SELECT row, regexp_replace(regexp_replace(
+        regexp_replace(trim(unnest(string_split(award_text, ';'))), '\s+', '', 'g'),
+        '^(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)+'
+        || '|[(\[【]?(第[0-9一二三四五六七八九十百零〇]+届|[0-9]{4}年度?)[)\]】]?$', '', 'g'),
+        '^中国专利奖(金|银|优秀)奖$', '中国专利\1奖') AS award
+    FROM src WHERE award_text IS NOT NULL
+  ) GROUP BY row
+),
+-- Repeated 申请号: the first in 序号 order is kept, every later one rejected.
+repeated AS (
+  SELECT id, min(row) AS first FROM src WHERE id IS NOT NULL GROUP BY id HAVING count(*) > 1
+),
+places AS (
+  SELECT country_text, CASE
+      WHEN cn.code IS NOT NULL THEN cn.code
+      WHEN place_code IN ('71', '81', '82') THEN 'not mainland'
+      WHEN regexp_full_match(place_code, '\d{2}')
+        THEN CASE WHEN CAST(place_code AS INTEGER) BETWEEN 11 AND 65 THEN 'CN' END
+      WHEN regexp_full_match(place_code, '[A-Za-z]{2}') THEN upper(place_code)
+    END AS country
+  FROM (
+    SELECT country_text, coalesce(
+        nullif(regexp_extract(country_text, '\((\w+)\)$', 1), ''),
+        nullif(regexp_extract(country_text, '^(\d{2}|[A-Za-z]{2})$', 1), '')) AS place_code
+    FROM (SELECT DISTINCT country_text FROM src WHERE country_text IS NOT NULL)
+  ) LEFT JOIN countries cn ON cn.spelling = country_text
+),
+statuses_found AS (
+  SELECT s.status_text, coalesce(st.code, st2.code) AS status
+  FROM (SELECT DISTINCT status_text FROM src WHERE status_text IS NOT NULL) s
   LEFT JOIN statuses st ON st.spelling = lower(s.status_text)
   LEFT JOIN statuses st2 ON st.code IS NULL AND contains(s.status_text, '-')
     AND st2.spelling = lower(trim(split_part(s.status_text, '-', 1)))
 ),
+typed AS (
+  SELECT s.row, s.region_text, s.id, s.type_text, s.status_text, s.country_text,
+    t.code AS patent_type, st.status, p.country,
+    date_of(s.filing_text) AS filing, date_of(s.grant_text) AS grant_date,
+    date_of(s.lapse_text) AS lapse,
+    s.filing_text, s.grant_text, s.lapse_text,
+    TRY_CAST(s.amount_text AS DOUBLE) AS amount, s.amount_text,
+    s.row > r.first AS repeat
+  FROM src s
+  LEFT JOIN places p USING (country_text)
+  LEFT JOIN types t ON t.spelling = lower(s.type_text)
+  LEFT JOIN statuses_found st USING (status_text)
+  LEFT JOIN repeated r ON r.id = s.id
+),
 checked AS (
-  SELECT t.*, d.filing, d.grant_date, d.lapse,
+  SELECT t.*,
     coalesce(i.sei, false) AS sei, coalesce(f.overseas, false) AS overseas,
     coalesce(a.award, false) AS award,
     t.id IS NULL
     OR t.type_text IS NULL OR t.patent_type IS NULL
     OR t.status_text IS NULL OR t.status IS NULL
     OR t.country_text IS NULL OR t.country IS NULL
-    OR coalesce(d.bad_date, false)
-    OR coalesce(d.filing < DATE '1985-04-01', false)
-    OR coalesce(d.grant_date < d.filing, false)
-    OR coalesce(d.lapse < d.grant_date, false)
+    OR (t.filing_text IS NOT NULL AND t.filing IS NULL AND NOT no_date(t.filing_text))
+    OR (t.grant_text IS NOT NULL AND t.grant_date IS NULL AND NOT no_date(t.grant_text))
+    OR (t.lapse_text IS NOT NULL AND t.lapse IS NULL AND NOT no_date(t.lapse_text))
+    OR coalesce(t.filing < DATE '1985-04-01', false)
+    OR coalesce(t.grant_date < t.filing, false)
+    OR coalesce(t.lapse < t.grant_date, false)
     OR coalesce(i.bad_ipc, false) OR coalesce(f.bad_family, false)
     OR (t.amount_text IS NOT NULL AND (t.amount IS NULL OR isinf(t.amount) OR t.amount < 0))
-    OR (t.id IS NOT NULL AND row_number() OVER (PARTITION BY t.id ORDER BY t.row) > 1)
+    OR coalesce(t.repeat, false)
       AS rejected
   FROM typed t
-  LEFT JOIN dates d USING (row)
   LEFT JOIN ipc_rows i USING (row)
   LEFT JOIN family_rows f USING (row)
   LEFT JOIN award_rows a USING (row)
 ),
 verdicts AS (
-  SELECT row, region_text,
-    patent_type = 'invention'
+  SELECT rejected, region_text,
+    NOT rejected AND patent_type = 'invention'
       AND coalesce(grant_date <= $as_of, false)
       AND NOT coalesce(lapse <= $as_of, false)
       AND (coalesce(status = 'valid', false) OR coalesce(lapse > $as_of, false))
       AND country = 'CN' AS eligible,
     sei AS strategic_emerging,
     overseas AS overseas_family,
-    coalesce($as_of > filing + INTERVAL __YEARS__ YEAR, false) AS maintained,
+    coalesce(CAST(filing + INTERVAL __YEARS__ YEAR AS DATE) < $as_of, false) AS maintained,
     coalesce(amount >= __PLEDGE__, false) AS pledge,
     award
-  FROM checked WHERE NOT rejected
+  FROM checked
 ),
-judged AS (
-  SELECT *, eligible AND (strategic_emerging OR overseas_family OR maintained OR pledge OR award)
-    AS high_value
+counted AS (
+  SELECT
+    grouping(region_text) = 0 AS by_region, region_text,
+    count(*) AS read,
+    count(*) FILTER (rejected) AS rejected,
+    count(*) FILTER (NOT rejected) AS evaluated,
+    count(*) FILTER (eligible) AS eligible,
+    count(*) FILTER (eligible AND (strategic_emerging OR overseas_family OR maintained
+                                   OR pledge OR award)) AS high_value,
+    count(*) FILTER (eligible AND strategic_emerging) AS strategic_emerging,
+    count(*) FILTER (eligible AND overseas_family) AS overseas_family,
+    count(*) FILTER (eligible AND maintained) AS maintained,
+    count(*) FILTER (eligible AND pledge) AS pledge,
+    count(*) FILTER (eligible AND award) AS award
   FROM verdicts
+  GROUP BY GROUPING SETS ((), (region_text))
 )
-SELECT
-  (SELECT count(*) FROM src) AS read,
-  (SELECT count(*) FILTER (rejected) FROM checked) AS rejected,
-  (SELECT count(*) FROM judged) AS evaluated,
-  (SELECT count(*) FILTER (eligible) FROM judged) AS eligible,
-  (SELECT count(*) FILTER (high_value) FROM judged) AS high_value,
-  (SELECT count(*) FILTER (eligible AND strategic_emerging) FROM judged) AS strategic_emerging,
-  (SELECT count(*) FILTER (eligible AND overseas_family) FROM judged) AS overseas_family,
-  (SELECT count(*) FILTER (eligible AND maintained) FROM judged) AS maintained,
-  (SELECT count(*) FILTER (eligible AND pledge) FROM judged) AS pledge,
-  (SELECT count(*) FILTER (eligible AND award) FROM judged) AS award,
-  (SELECT list({'city': city, 'high_value': n} ORDER BY city) FROM (
-    SELECT regexp_extract(region_text, '^(?:.+?省|.+?自治区)?(.+?市)', 1) AS city,
-      count(*) FILTER (high_value) AS n
-    FROM judged WHERE region_text IS NOT NULL GROUP BY city)) AS regions
+-- 行政区划 text rolled up to its 市 (广东省深圳市南山区 → 深圳市), once per distinct text.
+SELECT by_region AS by_city,
+  CASE WHEN by_region THEN regexp_extract(region_text, '^(?:.+?省|.+?自治区)?(.+?市)', 1) END
+    AS city,
+  sum(read) AS read, sum(rejected) AS rejected, sum(evaluated) AS evaluated,
+  sum(eligible) AS eligible, sum(high_value) AS high_value,
+  sum(strategic_emerging) AS strategic_emerging, sum(overseas_family) AS overseas_family,
+  sum(maintained) AS maintained, sum(pledge) AS pledge, sum(award) AS award
+FROM counted GROUP BY ALL
 """
 
 
@@ -315,17 +326,18 @@ def run(path: str | Path, as_of: dt.date, threads: int | None = None) -> dict[st
         .replace("__YEARS__", str(MAINTENANCE_YEARS))
         .replace("__PLEDGE__", str(PLEDGE_THRESHOLD))
     )
-    result = con.execute(query, {"as_of": as_of}).fetchone()
+    rows = con.execute(query, {"as_of": as_of}).fetchall()  # as_of binds as a DATE
     names = [d[0] for d in con.description]
-    row = dict(zip(names, result, strict=True))
+    found = [dict(zip(names, row, strict=True)) for row in rows]
+    total = next(r for r in found if not r["by_city"])
     return {
-        "read": row["read"],
-        "rejected": row["rejected"],
-        "evaluated": row["evaluated"],
-        "eligible": row["eligible"],
-        "high_value": row["high_value"],
-        "criteria": {c: row[c] for c in CRITERIA},
-        "regions": {r["city"]: r["high_value"] for r in row["regions"] or []},
+        **{k: total[k] for k in ("read", "rejected", "evaluated", "eligible", "high_value")},
+        "criteria": {c: total[c] for c in CRITERIA},
+        "regions": {
+            r["city"]: r["high_value"]
+            for r in sorted(found, key=lambda r: str(r["city"]))
+            if r["by_city"] and r["city"]
+        },
     }
 
 
