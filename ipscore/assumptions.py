@@ -164,6 +164,30 @@ def watch_assumptions(prepared: Iterable[Prepared]) -> list[dict[str, Any]]:
     return merge(*(patent_assumptions(p) for p in prepared))
 
 
+def alert_assumptions(compiled: Iterable[Any]) -> list[dict[str, Any]]:
+    """The alert windows a watch used (compiled alert-rule versions) that no law fixes."""
+    found = []
+    for c in compiled:
+        texts = {a: spec.alert.model_dump_json() for a, spec in c.alerts.items()}
+        for name, p in c.version.parameters.items():
+            users = [a for a, text in texts.items() if f"${name}" in text]
+            if p.confidence == "confirmed" or not users:
+                continue
+            found.append(
+                record(
+                    name,
+                    p.value,
+                    p.confidence,
+                    file_source=c.rule.source,
+                    source=p.source,
+                    unit=p.unit,
+                    note=p.note,
+                    used_in=users,
+                )
+            )
+    return merge(found)
+
+
 def version_assumption(rule: PatentRule, version: Any) -> dict[str, Any]:
     window = f"{version.effective.start}…{version.effective.end or ''}"
     return record(
@@ -171,6 +195,7 @@ def version_assumption(rule: PatentRule, version: Any) -> dict[str, Any]:
         f"{rule.id} {window}",
         version.confidence,
         file_source=rule.source,
+        source=getattr(version, "source", None),
         note=version.note or "this version of the rule is not confirmed by a published text",
         used_in=[c.id for _, c in version.conditions],
     )

@@ -176,3 +176,26 @@ def test_every_condition_and_indicator_names_its_source_or_inherits_it():
     scored = json_result(invoke("score", "gd-strong-city", "--json"))
     inherited = {s["item"] for s in scored["rule_sources"] if s["source_inherited"]}
     assert inherited == {"ip_pledge_amount", "enforcement_cases"}
+
+
+def test_watch_lists_the_alert_windows_it_used():
+    events = str(DATA / "demo-events-alerts-SYNTHETIC.jsonl")
+    portfolio = str(DATA / "demo-events-alerts-portfolio-SYNTHETIC.csv")
+    args = [events, "--initial", portfolio, "--alerts", "portfolio"]
+    data = json_result(invoke("watch", *args, "--json"))
+    windows = {a["name"]: a for a in data["assumptions"]}
+    assert windows["annuity_grace"]["used_in"] == ["annuity_unpaid"]
+    assert windows["lapse_window"]["confidence"] == "assumption"
+    assert "annuity_grace" in invoke("watch", *args)
+
+
+def test_bundled_rules_cite_each_condition_indicator_and_parameter():
+    """The real citations are filled in: an item without its own source is a known gap."""
+    for _, rule in api.bundled_rules():
+        if rule.kind == "plan":
+            assert all(i.source for i in rule.indicators), rule.id
+        elif rule.kind == "patent-classification":
+            for version in rule.versions:
+                assert all(c.source for _, c in version.conditions), rule.id
+                assert all(p.source for p in version.parameters.values()), rule.id
+                assert version.confidence == "confirmed" or version.source, rule.id

@@ -182,6 +182,10 @@ class IndexResult:
     prepared: Prepared | None = None
     sensitivity: dict[str, Any] | None = field(default=None)
 
+    @property
+    def assumptions(self) -> list[dict[str, Any]]:
+        return assumptions(self.rule)
+
     def unit(self, name: str) -> UnitScore:
         for unit in self.units:
             if unit.unit == name:
@@ -256,7 +260,7 @@ class IndexResult:
             },
             "preparation": self.prepared.changes if self.prepared else [],
             "sensitivity": self.sensitivity,
-            "assumptions": assumptions(self.rule),
+            "assumptions": self.assumptions,
             "rule_sources": index_sources(self.rule),
         }
 

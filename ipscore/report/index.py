@@ -8,7 +8,7 @@ from rich.panel import Panel
 from rich.table import Table
 from rich.text import Text
 
-from ipscore.index.score import IndexResult, UnitScore, assumptions
+from ipscore.index.score import IndexResult, UnitScore
 from ipscore.report.assumptions import render_assumptions
 
 STATUS = {
@@ -80,7 +80,7 @@ def render_ranking(result: IndexResult, console: Console) -> None:
     render_preparation(result, console)
     if result.sensitivity:
         render_sensitivity(result, console)
-    render_assumptions(assumptions(result.rule), console)
+    render_assumptions(result.assumptions, console)
 
 
 def render_preparation(result: IndexResult, console: Console) -> None:
@@ -175,4 +175,4 @@ def render_unit(result: IndexResult, unit: UnitScore, console: Console) -> None:
             f"cheapest next point: {escape(c['name'])} {c['step']:+g} {escape(c['unit'])} → "
             f"{c['points']:+.2f} points"
         )
-    render_assumptions(assumptions(result.rule), console)
+    render_assumptions(result.assumptions, console)

@@ -143,6 +143,7 @@ class Version(Strict):
     effective: Window
     confidence: Confidence = "confirmed"
     note: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
     parameters: dict[Identifier, Parameter] = {}
     eligibility: list[Condition]
     criteria: list[Condition]
