@@ -8,6 +8,7 @@ from typing import Any
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 TITLE = "Assumptions used 假设与未确认值 (not confirmed by a published source)"
 FILE_SOURCE = " (file source)"
@@ -36,16 +37,20 @@ def source_text(item: dict[str, Any]) -> str:
 def assumptions_table(items: list[dict[str, Any]], title: str = TITLE) -> Table:
     table = Table(title=title, title_justify="left", border_style="yellow")
     table.add_column("name", no_wrap=True)  # whole, so a reader (or grep) finds it
-    for column in ("value", "confidence", "used in", "note", "source"):
-        table.add_column(column, overflow="fold")
+    table.add_column("value", overflow="fold", max_width=16)
+    table.add_column("confidence", no_wrap=True)
+    table.add_column("used in", overflow="fold", max_width=16)
+    table.add_column("note · source", overflow="fold")
     for item in items:
+        about = Text(item.get("note") or "")
+        if item.get("source"):
+            about.append(f"\nsource: {source_text(item)}", style="dim")
         table.add_row(
             escape(str(item["name"])),
             escape(_value(item)),
             escape(str(item.get("confidence") or "")),
             escape(", ".join(map(str, item.get("used_in") or []))),
-            escape(item.get("note") or ""),
-            escape(source_text(item)),
+            about,
             style="yellow" if item.get("confidence") == "assumption" else None,
         )
     return table
