@@ -82,11 +82,11 @@ def compared(baseline: list[dict], result: list[dict]) -> list[dict[str, Any]]:
     before = {(a["name"], repr(a.get("used_in"))): a for a in baseline or ()}
     found = []
     for item in result or ():
-        was = before.get((item["name"], repr(item.get("used_in"))))
+        was = before.pop((item["name"], repr(item.get("used_in"))), None)
         if was is not None and was.get("value") != item.get("value"):
             item = {**item, "baseline_value": was.get("value")}
         found.append(item)
-    return merge(found, baseline)
+    return found + [{**a, "baseline_only": True} for a in before.values()]
 
 
 def scenario_changes(scenario: Any, solved: str | None = None) -> list[dict[str, Any]]:

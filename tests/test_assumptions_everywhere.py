@@ -154,6 +154,15 @@ def test_whatif_shows_the_baseline_value_it_changed():
     assert pledge["value"] == 500 and pledge["baseline_value"] == 1000 and pledge["overridden"]
 
 
+def test_whatif_marks_what_only_the_baseline_used():
+    """Dropping the pledge criterion: the pledge threshold no longer counts in the result."""
+    data = json_result(invoke("whatif", "four-criteria-2026", "--json"))
+    used = {a["name"]: a for a in data["assumptions"]}
+    assert used["pledge_threshold"].get("baseline_only") is True
+    assert "baseline_only" not in used["sei_keywords"]
+    assert used["scenario.drop-pledge"]["confidence"] == "assumption"
+
+
 def test_sweep_shows_the_knob_as_a_range():
     data = json_result(invoke("sweep", *CASES["sweep"][0], "--json"))
     knob = next(a for a in data["assumptions"] if a["name"] == "protection.weight")

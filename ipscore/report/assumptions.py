@@ -25,6 +25,8 @@ def _value(item: dict[str, Any]) -> str:
         shown += " (overridden)"
     if "baseline_value" in item:
         shown += f" (baseline {item['baseline_value']})"
+    if item.get("baseline_only"):
+        shown += " (baseline only)"
     return shown
 
 
