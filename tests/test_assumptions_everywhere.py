@@ -208,3 +208,10 @@ def test_bundled_rules_cite_each_condition_indicator_and_parameter():
                 assert all(c.source for _, c in version.conditions), rule.id
                 assert all(p.source for p in version.parameters.values()), rule.id
                 assert version.confidence == "confirmed" or version.source, rule.id
+
+
+def test_monitor_from_patents_carries_the_classifications_assumptions():
+    population = str(DATA / "population-guangdong-ILLUSTRATIVE.csv")
+    args = ["gz-14th-ip", "--from-patents", PATENTS, "--population", population, "--year", "2023"]
+    data = json_result(invoke("monitor", *args, "--json"))
+    assert "pledge_threshold" in {a["name"] for a in data["assumptions"]}
