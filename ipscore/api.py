@@ -304,11 +304,14 @@ def monitor(
         year = int(actuals.rows["year"].max()) if len(actuals.rows) else plan.target_year
     if overrides and patents is None:
         raise InputError("--set changes the patent rule: use it with --from-patents")
+    upstream: list[dict[str, Any]] = []
     if patents is not None:
-        actuals = _with_patent_indicator(
+        actuals, upstream = _with_patent_indicator(
             plan, actuals, year, patents, population_file, rules, sei_table, overrides
         )
-    return evaluate_plan(plan, actuals, year)
+    result = evaluate_plan(plan, actuals, year)
+    result.upstream_assumptions.extend(upstream)  # the classification's, behind --from-patents
+    return result
 
 
 def _with_patent_indicator(
@@ -339,7 +342,7 @@ def _with_patent_indicator(
     for indicator in plan.indicators:
         if indicator.from_patents:
             actuals = actuals.with_row(indicator.id, year, float(per_10k), source)
-    return actuals
+    return actuals, result.prepared.assumptions_used()
 
 
 # --- events -----------------------------------------------------------------------------

@@ -38,8 +38,13 @@ from ipscore.report.terminal import make_console
 from ipscore.scenarios.files import load_scenario
 from ipscore.scenarios.models import Scenario
 from ipscore.scenarios.run import compare, with_value
-from ipscore.scenarios.solve import parse_range, parse_set, seek
-from ipscore.scenarios.solve import sweep as run_sweep
+from ipscore.scenarios.solve import (
+    goal_assumptions,
+    parse_range,
+    parse_set,
+    seek,
+    sweep_with_assumptions,
+)
 from ipscore.spec import RuleFileError
 from ipscore.spec.tables import allow_table_paths
 
@@ -409,17 +414,17 @@ def sweep(
         chosen = load_scenario(scenario)
         key, values = parse_range(vary)
         paths = metrics or _default_metrics(chosen)
-        rows = run_sweep(chosen, key, values, paths)
+        rows, used = sweep_with_assumptions(chosen, key, values, paths)
     _report(
         report,
         "sweep",
-        {"scenario": chosen.id, "vary": key, "rows": rows},
+        {"scenario": chosen.id, "vary": key, "rows": rows, "assumptions": used},
         f"ipscore sweep {chosen.id}",
     )
     _emit(
         as_json,
-        {"scenario": chosen.id, "vary": key, "rows": rows},
-        lambda: render_sweep(key, rows, out),
+        {"scenario": chosen.id, "vary": key, "rows": rows, "assumptions": used},
+        lambda: render_sweep(key, rows, out, used),
     )
 
 
@@ -448,6 +453,7 @@ def goal(
         "goal": chosen.goal.model_dump(),
         "solution": {k: v for k, v in solution.to_json().items() if k != "result"},
         "result": solution.result,
+        "assumptions": goal_assumptions(chosen, solution),
     }
     _emit(as_json, data, lambda: render_goal(data, out))
 
@@ -500,7 +506,8 @@ def watch(
                 rejects,
             )
     if as_json:
-        sys.stdout.write(json.dumps({"summary": summary}, ensure_ascii=False, default=str) + "\n")
+        last = {"summary": summary, "assumptions": summary["assumptions"]}
+        sys.stdout.write(json.dumps(last, ensure_ascii=False, default=str) + "\n")
     else:
         render_summary(summary, out)
 

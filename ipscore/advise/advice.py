@@ -25,6 +25,7 @@ from ipscore.advise.paths import (
     to_iso,
 )
 from ipscore.advise.projection import project
+from ipscore.assumptions import merge, record, version_assumption
 from ipscore.errors import InputError
 from ipscore.patents.classify import Prepared, evaluate, prepare
 from ipscore.patents.population import Population
@@ -46,7 +47,7 @@ class Advice:
     projection: pd.DataFrame
     lapse_rates: pd.DataFrame
     plan: dict[str, Any] | None
-    assumptions: list[str]
+    assumptions: list[dict[str, Any]]
 
     def ranked_paths(self, top: int = 20, by: str = "date") -> pd.DataFrame:
         """The soonest (by="date") or cheapest (by="amount") paths, with id and region."""
@@ -353,34 +354,79 @@ def _plan_json(plan: PlanRule, projection: pd.DataFrame, population) -> dict[str
     }
 
 
-def _assumptions(prepared: Prepared, rule: PatentRule, until: dt.date, population) -> list[str]:
-    later = rule.version_for(until)
-    notes = [
-        "Paths use the rule version in force on as_of "
-        f"({prepared.version.effective.start}); a path's date assumes nothing else changes.",
+#: How advise projects, as (name, note): its own method, not a rule's value, so each is an
+#: assumption of this command, with no published source (none exists for a projection).
+METHOD_ASSUMPTIONS = (
+    (
+        "register_only",
         "Only patents in the register: grants it records after as_of count from their "
         "grant date; no other application is granted.",
+    ),
+    (
+        "all_annuities_paid",
         "all_annuities_paid: every annuity is paid; pledges, family grants and awards stay "
         "as registered; an invention lapses at the end of its 20-year term "
         "(专利法 第四十二条).",
+    ),
+    (
+        "observed_lapse_rates",
         "observed_lapse_rates: each patent survives each anniversary with 1 − the rate at "
         "which this register's inventions of that age lapsed (lapse_rates; term expiries "
         "excluded).",
+    ),
+    (
+        "annuity_dates",
         "Annuities fall due on each filing anniversary (专利法实施细则: 年费 by 申请日).",
+    ),
+    (
+        "projection_versions",
         "Each projection date is classified by the rule version in force on that date.",
+    ),
+    (
+        "pending_families",
         "Family members pending abroad come only from a --families list (granted: no); "
         "without one, an overseas_family path asks for any grant abroad.",
+    ),
+)
+
+
+def _assumptions(
+    prepared: Prepared, rule: PatentRule, until: dt.date, population
+) -> list[dict[str, Any]]:
+    later = rule.version_for(until)
+
+    def method(name: str, value: Any, note: str) -> dict[str, Any]:
+        return record(
+            name, value, "assumption", file_source=rule.source, note=note, used_in=["advise"]
+        )
+
+    notes = [
+        method(
+            "paths_version",
+            str(prepared.version.effective.start),
+            "Paths use the rule version in force on as_of "
+            f"({prepared.version.effective.start}); a path's date assumes nothing else changes.",
+        ),
+        *(method(name, True, note) for name, note in METHOD_ASSUMPTIONS),
     ]
     if later is not prepared.version:
         notes.append(
-            f"The version from {later.effective.start} ({later.confidence}) is in force by "
-            f"{until}: criteria {', '.join(c.id for c in later.criteria)}."
+            method(
+                "later_version",
+                str(later.effective.start),
+                f"The version from {later.effective.start} ({later.confidence}) is in force "
+                f"by {until}: criteria {', '.join(c.id for c in later.criteria)}.",
+            )
         )
+        if later.confidence != "confirmed":
+            notes.append(version_assumption(rule, later))
     if population is not None:
         notes.append(
-            f"Population: {population.source}, the latest figure at or before each year, "
-            "held flat after."
+            method(
+                "population",
+                str(population.source),
+                f"Population: {population.source}, the latest figure at or before each year, "
+                "held flat after.",
+            )
         )
-    for a in prepared.assumptions_used():
-        notes.append(f"Rule parameter {a['name']} = {a['value']!r} is an assumption: {a['note']}")
-    return notes
+    return merge(notes, prepared.assumptions_used())

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipscore.assumptions import alert_assumptions, merge, watch_assumptions
 from ipscore.events.host import RecordingHost
 from ipscore.events.stream import Event, EventStream
 from ipscore.events.timeline import breakpoints, record_breakpoints, time_comparisons
@@ -387,6 +388,10 @@ class Watcher:
             "start": self.start_day.isoformat(),
             "until": until.isoformat(),
             "rejects": stream.rejects,
+            "assumptions": merge(
+                watch_assumptions(v.prepared for v in self._versions.values()),
+                alert_assumptions(self.alerts.versions if self.alerts is not None else ()),
+            ),
         }
         if self.alerts is not None:
             data["alerts"] = self.alerts.summary()

@@ -12,6 +12,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipscore.assumptions import index_assumptions, index_sources
 from ipscore.expr import Env, VectorEvaluator, ast, parse, walk
 from ipscore.index.data import UnitData
 from ipscore.index.methods import aggregate, normalise_column
@@ -181,6 +182,10 @@ class IndexResult:
     prepared: Prepared | None = None
     sensitivity: dict[str, Any] | None = field(default=None)
 
+    @property
+    def assumptions(self) -> list[dict[str, Any]]:
+        return assumptions(self.rule)
+
     def unit(self, name: str) -> UnitScore:
         for unit in self.units:
             if unit.unit == name:
@@ -255,22 +260,14 @@ class IndexResult:
             },
             "preparation": self.prepared.changes if self.prepared else [],
             "sensitivity": self.sensitivity,
-            "assumptions": assumptions(self.rule),
+            "assumptions": self.assumptions,
+            "rule_sources": index_sources(self.rule),
         }
 
 
 def assumptions(rule: IndexRule) -> list[dict[str, Any]]:
-    found = [
-        {"name": f"{d.id}.weight", "value": d.weight.value}
-        for d in rule.nodes()
-        if d.weight.confidence == "assumption"
-    ]
-    for i in rule.indicators:
-        if i.weight.confidence == "assumption":
-            found.append({"name": f"{i.id}.weight", "value": i.weight.value})
-        if i.normalise.confidence == "assumption" and i.normalise.method == "goalpost":
-            found.append({"name": f"{i.id}.goalposts", "value": [i.normalise.min, i.normalise.max]})
-    return found
+    """Weights, normalisations, gates and bonus points that no source confirms."""
+    return index_assumptions(rule)
 
 
 def _frame(data: UnitData, values: np.ndarray) -> dict[str, pd.Series]:

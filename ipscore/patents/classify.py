@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 from pydantic import TypeAdapter, ValidationError
 
+from ipscore.assumptions import patent_assumptions
 from ipscore.errors import InputError
 from ipscore.expr import Env, VectorEvaluator, walk
 from ipscore.expr import ast as expr_ast
@@ -51,12 +52,8 @@ class Prepared:
         return [c.id for c in self.version.eligibility]
 
     def assumptions_used(self) -> list[dict[str, Any]]:
-        used = self.version.used_parameters()
-        return [
-            {"name": name, "value": self.params[name], "unit": p.unit, "note": p.note}
-            for name, p in self.version.parameters.items()
-            if p.confidence == "assumption" and name in used
-        ]
+        """Unconfirmed parameters the conditions read, and an unconfirmed version."""
+        return patent_assumptions(self)
 
 
 @lru_cache(maxsize=8)

@@ -14,6 +14,7 @@ from ipscore.expr import ast as expr_ast
 from ipscore.patents.classify import Prepared
 from ipscore.patents.validate import PatentBatch
 from ipscore.spec import Condition
+from ipscore.spec.models.common import provenance
 
 
 def plain(value: Any) -> Any:
@@ -85,7 +86,6 @@ def explain_condition(
 ) -> dict[str, Any]:
     evaluator = ScalarEvaluator(record, prepared.env)
     passed = evaluator.truth(condition.node)
-    source = condition.source or prepared.rule.source
     result = {
         "id": condition.id,
         "kind": kind,
@@ -97,7 +97,7 @@ def explain_condition(
         "checks": evaluator.trace.checks,
         "failed_parts": [] if passed else evaluator.trace.failed,
         "parameters": _parameters(condition, prepared),
-        "source": source.cite(),
+        **provenance(condition.source, prepared.rule.source),
     }
     if kind == "criterion" and "table(" in condition.when:
         result["matches"] = _table_matches(condition, record, prepared)
@@ -134,4 +134,5 @@ def explain(batch: PatentBatch, prepared: Prepared, patent_id: str) -> dict[str,
         "passed_criteria": passed_criteria,
         "record": {k: plain(v) for k, v in record.items()},
         "conditions": conditions,
+        "assumptions": prepared.assumptions_used(),
     }

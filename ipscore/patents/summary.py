@@ -9,6 +9,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ipscore.assumptions import condition_sources
 from ipscore.patents import industries
 from ipscore.patents.classify import Prepared, combination_label, criteria_bits
 from ipscore.patents.population import Population, per_10k
@@ -175,7 +176,8 @@ class Classification:
             "criteria": self.criteria_counts(),
             "overlap": {str(k): v for k, v in self.overlap().items()},
             "combinations": [{"criteria": c, "count": n} for c, n in self.combinations()],
-            "assumptions": [{"name": a["name"], "value": a["value"]} for a in p.assumptions_used()],
+            "assumptions": p.assumptions_used(),
+            "rule_sources": condition_sources(p.rule, p.version),
             "tables": [
                 {
                     **t.describe(),

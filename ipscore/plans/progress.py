@@ -13,11 +13,13 @@ A ≤ comparator reverses every comparison (the progress formula already does).
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from ipscore.assumptions import merge, plan_assumptions
 from ipscore.plans.actuals import Actuals
 from ipscore.spec.models import Indicator, PlanRule
+from ipscore.spec.models.common import provenance
 
 STATUSES = ("met", "met_early", "on_track", "lagging", "not_met", "no_data", "no_baseline")
 
@@ -47,7 +49,19 @@ class IndicatorResult:
     growth_so_far: float | None  # % a year since the baseline
     required_per_year: float | None  # cumulative indicators: additions a year still needed
     derived: bool
-    source: str | None
+    source: str | None  # where the actual came from
+    # The rule file's standing of this indicator: its confidence, and that of its baseline
+    # and target where they differ; the indicator's citation, or the plan's (inherited).
+    confidence: str = "confirmed"
+    baseline_confidence: str | None = None
+    target_confidence: str | None = None
+    rule_source: str | None = None
+    rule_source_inherited: bool = False
+
+    @property
+    def unconfirmed(self) -> bool:
+        parts = (self.confidence, self.baseline_confidence, self.target_confidence)
+        return any(c not in (None, "confirmed") for c in parts)
 
 
 def meets(actual: float, target: float, comparator: str) -> bool:
@@ -232,7 +246,20 @@ def evaluate_indicator(
         required_per_year=found.get("required_per_year"),
         derived=found.get("derived", False),
         source=found.get("source"),
+        **_standing(plan, indicator),
     )
+
+
+def _standing(plan: PlanRule, indicator: Indicator) -> dict[str, Any]:
+    cited = provenance(indicator.source, plan.source)
+    baseline = indicator.baseline
+    return {
+        "confidence": indicator.confidence,
+        "baseline_confidence": (baseline.confidence or indicator.confidence) if baseline else None,
+        "target_confidence": indicator.target.confidence or indicator.confidence,
+        "rule_source": cited["source"],
+        "rule_source_inherited": cited["source_inherited"],
+    }
 
 
 @dataclass(frozen=True)
@@ -241,6 +268,12 @@ class PlanResult:
     region: str
     year: int
     indicators: list[IndicatorResult]
+    #: assumptions of what fed it, e.g. the patent classification behind --from-patents
+    upstream_assumptions: list[dict[str, Any]] = field(default_factory=list)
+
+    @property
+    def assumptions(self) -> list[dict[str, Any]]:
+        return merge(plan_assumptions(self.plan), self.upstream_assumptions)
 
     def counts(self, results: list[IndicatorResult] | None = None) -> dict[str, Any]:
         results = self.indicators if results is None else results
@@ -267,6 +300,7 @@ class PlanResult:
             "summary": self.counts(),
             "by_attribute": self.by("attribute"),
             "by_category": self.by("category"),
+            "assumptions": self.assumptions,
         }
 
 

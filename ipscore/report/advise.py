@@ -8,6 +8,7 @@ from rich.markup import escape
 from rich.table import Table
 
 from ipscore.advise import Advice
+from ipscore.report.assumptions import render_assumptions
 
 BASIS = {"all_annuities_paid": "all annuities paid", "observed_lapse_rates": "observed lapses"}
 
@@ -125,6 +126,4 @@ def render_advice(advice: Advice, console: Console, top: int = 20) -> None:
     text = plan(advice)
     if text:
         console.print(text)
-    console.print("[bold]Assumptions")
-    for note in advice.assumptions:
-        console.print(f" • {escape(note)}", soft_wrap=False)
+    render_assumptions(advice.assumptions, console)

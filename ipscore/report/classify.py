@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipscore.patents.summary import Classification
+from ipscore.report.assumptions import assumptions_table
 
 
 def _n(value: int) -> str:
@@ -202,20 +203,7 @@ def caliber(result: Classification) -> Table | None:
 
 
 def assumptions(result: Classification) -> Table:
-    table = Table(
-        title="Assumptions used 假设参数 (official value unpublished)",
-        title_justify="left",
-        border_style="yellow",
-    )
-    for column in ("parameter", "value", "note"):
-        table.add_column(column)
-    declared = result.prepared.version.parameters
-    for item in result.prepared.assumptions_used():
-        value = item["value"]
-        overridden = value != declared[item["name"]].value
-        shown = f"{value} {item['unit'] or ''}".strip() + (" (overridden)" if overridden else "")
-        table.add_row(item["name"], shown, item["note"] or "")
-    return table
+    return assumptions_table(result.prepared.assumptions_used())
 
 
 def rejects(result: Classification, limit: int = 8) -> Table | None:

@@ -9,6 +9,8 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ipscore.report.assumptions import render_assumptions
+
 
 def transition_line(transition: dict[str, Any], labels: dict[str, str]) -> Text:
     became = transition["to"] == "high_value"
@@ -106,6 +108,18 @@ def render_summary(summary: dict[str, Any], console: Console) -> None:
             if summary["annuity_due"]
             else "[dim]No high-value patent has an annuity due in the window."
         )
+    render_watch_assumptions(summary.get("assumptions") or [], console)
+
+
+def render_watch_assumptions(items: list[dict[str, Any]], console: Console) -> None:
+    """Says so when the watch judged by an unconfirmed rule version, then lists them all."""
+    for item in items:
+        if item["name"] == "rule_version":
+            console.print(
+                f"[bold yellow]⚠ judged in part by the {item['confidence']} rule version "
+                f"{escape(str(item['value']))}:[/] {escape(item.get('note') or '')}"
+            )
+    render_assumptions(items, console)
 
 
 def render_alert_rule(rule: Any, console: Console) -> None:

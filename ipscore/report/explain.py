@@ -8,6 +8,8 @@ from rich.console import Console, Group
 from rich.panel import Panel
 from rich.text import Text
 
+from ipscore.report.assumptions import render_assumptions, source_text
+
 
 def _value(value: Any) -> str:
     if isinstance(value, list):
@@ -52,7 +54,7 @@ def _block(c: dict[str, Any]) -> Group:
             lines.append(Text(f"          scope 关键词: {m['scope']}", style="dim"))
     if c["parameters"]:
         lines.append(_parameters(c))
-    lines.append(Text(f"  source  {c['source']}", style="dim"))
+    lines.append(Text(f"  source  {source_text(c)}", style="dim"))
     return Group(*lines)
 
 
@@ -78,3 +80,4 @@ def render_explanation(data: dict[str, Any], console: Console) -> None:
     )
     for condition in data["conditions"]:
         console.print(_block(condition))
+    render_assumptions(data.get("assumptions") or [], console)

@@ -9,6 +9,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipscore.index.score import IndexResult, UnitScore
+from ipscore.report.assumptions import render_assumptions
 
 STATUS = {
     "qualified": ("qualified 达标", "bold green"),
@@ -79,6 +80,7 @@ def render_ranking(result: IndexResult, console: Console) -> None:
     render_preparation(result, console)
     if result.sensitivity:
         render_sensitivity(result, console)
+    render_assumptions(result.assumptions, console)
 
 
 def render_preparation(result: IndexResult, console: Console) -> None:
@@ -173,3 +175,4 @@ def render_unit(result: IndexResult, unit: UnitScore, console: Console) -> None:
             f"cheapest next point: {escape(c['name'])} {c['step']:+g} {escape(c['unit'])} → "
             f"{c['points']:+.2f} points"
         )
+    render_assumptions(result.assumptions, console)

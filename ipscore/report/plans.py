@@ -7,6 +7,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ipscore.plans.progress import IndicatorResult, PlanResult
+from ipscore.report.assumptions import render_assumptions
 
 STYLES = {
     "met": "bold green",
@@ -78,6 +79,7 @@ def _category_table(category: str, rows: list[IndicatorResult]) -> Table:
     table.add_column("progress", no_wrap=True)
     table.add_column("status", ratio=1)
     table.add_column("to reach it", ratio=2)
+    table.add_column("confidence 可信度", ratio=1)
     for r in rows:
         actual = (
             "–"
@@ -91,8 +93,21 @@ def _category_table(category: str, rows: list[IndicatorResult]) -> Table:
             progress_bar(r),
             Text(LABELS[r.status], style=STYLES[r.status]),
             _needed(r),
+            confidence_text(r),
         )
     return table
+
+
+def confidence_text(r: IndicatorResult) -> Text:
+    """The rule file's confidence in the indicator: one word, or base and target apart."""
+    base, target = r.baseline_confidence, r.target_confidence
+    if base in (None, target) and target in (None, r.confidence):
+        text = r.confidence
+    else:
+        text = " · ".join(
+            f"{part} {c}" for part, c in (("base", base), ("target", target)) if c is not None
+        )
+    return Text(text, style="yellow" if r.unconfirmed else "dim")
 
 
 def render_plan(result: PlanResult, console: Console) -> None:
@@ -124,3 +139,4 @@ def render_plan(result: PlanResult, console: Console) -> None:
             for name, g in result.by(key).items()
         ]
         console.print(f"  met by {label}: " + " · ".join(parts), style="dim")
+    render_assumptions(result.assumptions, console)

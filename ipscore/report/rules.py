@@ -11,6 +11,7 @@ from rich.table import Table
 from ipscore.patents.examples import ExampleResult
 from ipscore.patents.sei import IpcTable, load_ipc_table
 from ipscore.spec import PlanRule, RuleFile
+from ipscore.spec.models.common import Source
 
 
 def render_rule_list(rules: list[tuple[Path, RuleFile]], console: Console) -> None:
@@ -38,6 +39,16 @@ def _validity(rule: RuleFile) -> str:
     )
 
 
+def cited(own: Source | None, file_source: Source) -> str:
+    """An item's own citation (its locator where it cites the file's document), or
+    "(file source)" where it inherits the rule file's."""
+    if own is None:
+        return "(file source)"
+    if own.document == file_source.document and own.locator:
+        return f"{own.locator} ({own.confidence})"
+    return f"{own.cite()} ({own.confidence})"
+
+
 def render_plan_rule(plan: PlanRule, console: Console) -> None:
     console.print(
         f"[bold]{escape(plan.title)}[/] {escape(plan.title_en)}  ([cyan]{escape(plan.id)}[/], "
@@ -47,6 +58,7 @@ def render_plan_rule(plan: PlanRule, console: Console) -> None:
     table = Table()
     for column in ("id", "indicator", "unit", "kind", "base", "target", "属性", "confidence"):
         table.add_column(column)
+    table.add_column("source", overflow="fold")
     for i in plan.indicators:
         base = f"{i.baseline.value:g} ({i.baseline.year})" if i.baseline else "–"
         target = f"{i.target.comparator} {i.target.value:g} ({i.target.year})"
@@ -59,6 +71,7 @@ def render_plan_rule(plan: PlanRule, console: Console) -> None:
             target,
             escape(i.attribute or "–"),
             i.confidence,
+            escape(cited(i.source, plan.source)),
         )
     console.print(table)
 
@@ -70,8 +83,8 @@ def render_index_rule(rule, console: Console) -> None:
     )
     console.print(f"[yellow]{escape(rule.notice.strip())}")
     table = Table()
-    for column in ("node", "weight", "aggregate", "normalise", "direction"):
-        table.add_column(column)
+    for column in ("node", "weight", "aggregate", "normalise", "direction", "source"):
+        table.add_column(column, overflow="fold")
 
     def rows(node, depth: int, level: int) -> None:
         is_leaf = hasattr(node, "normalise")
@@ -85,6 +98,7 @@ def render_index_rule(rule, console: Console) -> None:
             "" if is_leaf else escape(aggregate.label()),
             escape(how) if is_leaf else "",
             node.direction if is_leaf else "",
+            escape(cited(node.source, rule.source)) if is_leaf else "",
         )
         for child in [] if is_leaf else node.dimensions or node.indicators:
             rows(child, depth + 1, level - 1)
@@ -96,9 +110,15 @@ def render_index_rule(rule, console: Console) -> None:
     for n, step in enumerate(rule.prepare, 1):
         console.print(f"prepare {n}: {escape(str(step.model_dump(exclude_none=True)))}")
     for gate in rule.gates:
-        console.print(f"gate {escape(gate.id)}: {escape(gate.when)}")
+        console.print(
+            f"gate {escape(gate.id)}: {escape(gate.when)} ({gate.confidence}) "
+            f"[dim]source: {escape(cited(gate.source, rule.source))}"
+        )
     for bonus in rule.bonus:
-        console.print(f"bonus {escape(bonus.id)} (+{bonus.points:g}): {escape(bonus.when)}")
+        console.print(
+            f"bonus {escape(bonus.id)} (+{bonus.points:g}): {escape(bonus.when)} "
+            f"({bonus.confidence}) [dim]source: {escape(cited(bonus.source, rule.source))}"
+        )
     console.print(
         f"qualify: {escape(rule.qualify)} · coverage ≥ {rule.coverage:.0%} · missing policy: "
         f"{rule.missing}"
@@ -153,8 +173,8 @@ def render_rule(rule: RuleFile, console: Console) -> None:
     for version in rule.versions:
         window = f"{version.effective.start} … {version.effective.end or 'open'}"
         params = Table(title=f"version {window} ({version.confidence})", title_justify="left")
-        for column in ("parameter", "value", "unit", "confidence", "note"):
-            params.add_column(column)
+        for column in ("parameter", "value", "unit", "confidence", "note", "source"):
+            params.add_column(column, overflow="fold")
         for name, p in version.parameters.items():
             style = "yellow" if p.confidence == "assumption" else ""
             params.add_row(
@@ -163,13 +183,20 @@ def render_rule(rule: RuleFile, console: Console) -> None:
                 escape(p.unit or ""),
                 f"[{style}]{p.confidence}[/]" if style else p.confidence,
                 escape(p.note or ""),
+                escape(cited(p.source, rule.source)),
             )
         console.print(params)
         conditions = Table(show_header=True)
-        for column in ("kind", "id", "label", "when"):
-            conditions.add_column(column)
+        for column in ("kind", "id", "label", "when", "source"):
+            conditions.add_column(column, overflow="fold")
         for kind, c in version.conditions:
-            conditions.add_row(kind, escape(c.id), escape(c.label), escape(c.when))
+            conditions.add_row(
+                kind,
+                escape(c.id),
+                escape(c.label),
+                escape(c.when),
+                escape(cited(c.source, rule.source)),
+            )
         console.print(conditions)
     console.print(f"{len(rule.examples)} example(s); run them with `ipscore rules test`")
 

@@ -9,6 +9,7 @@ from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from ipscore.report.assumptions import render_assumptions
 from ipscore.report.plans import LABELS
 
 
@@ -150,9 +151,15 @@ def render_comparison(data: dict[str, Any], console: Console) -> None:
         _score(data, console)
     else:
         _monitor(data, console)
+    render_assumptions(data.get("assumptions") or [], console)
 
 
-def render_sweep(key: str, rows: list[dict[str, Any]], console: Console) -> None:
+def render_sweep(
+    key: str,
+    rows: list[dict[str, Any]],
+    console: Console,
+    assumptions: list[dict[str, Any]] | None = None,
+) -> None:
     paths = [k for k in rows[0] if k != "value"]
     table = Table(title=f"Sweep of {escape(key)}", title_justify="left")
     table.add_column(escape(key), justify="right")
@@ -175,6 +182,8 @@ def render_sweep(key: str, rows: list[dict[str, Any]], console: Console) -> None
         )
     console.print(table)
     console.print(f"[dim]bars: {escape(paths[0])} from {_fmt(low)} (empty) to {_fmt(high)} (full)")
+    if assumptions is not None:
+        render_assumptions(assumptions, console)
 
 
 def render_goal(data: dict[str, Any], console: Console) -> None:
@@ -203,3 +212,4 @@ def render_goal(data: dict[str, Any], console: Console) -> None:
             "[yellow]⚠ the metric is not monotone over the range: the answer is the "
             "first crossing, other values may also meet the goal"
         )
+    render_assumptions(data.get("assumptions") or [], console)

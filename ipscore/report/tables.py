@@ -73,6 +73,15 @@ HEADERS_ZH = {
     "lapsed": "失效件数",
     "rate": "失效率",
     "title": "标题",
+    "confidence": "可信度",
+    "used_in": "用于",
+    "source_confidence": "来源可信度",
+    "source_inherited": "沿用规则文件来源",
+    "baseline_value": "基线情景值",
+    "overridden": "已改写",
+    "rule_source": "规则出处",
+    "rule_source_inherited": "沿用规则文件来源",
+    "item": "条目",
 }
 
 
@@ -203,6 +212,9 @@ def monitor_sheets(data: dict[str, Any]) -> list[Sheet]:
         if {"id", "name", "source"} <= set(indicators.columns)
         else pd.DataFrame()
     )
+    cited = ["id", "name", "confidence", "rule_source", "rule_source_inherited"]
+    if set(cited) <= set(indicators.columns):  # where each target comes from, then the data's
+        sources = indicators[cited].merge(sources, on=["id", "name"], how="left")
     named = [
         Sheet("summary", "Summary 概要", mapping_frame(_scalars(data))),
         Sheet("indicators", "Indicators 指标", indicators),

@@ -18,6 +18,7 @@ import pandas as pd
 from pydantic import ValidationError
 
 from ipscore import api
+from ipscore.assumptions import compared, merge, scenario_changes
 from ipscore.errors import InputError
 from ipscore.expr import Env
 from ipscore.expr.errors import did_you_mean
@@ -364,6 +365,10 @@ class Comparison:
             "result": result,
             "delta": delta(baseline, result),
             "flipped": [],
+            "assumptions": merge(
+                compared(baseline.get("assumptions"), result.get("assumptions")),
+                scenario_changes(self.scenario),
+            ),
         }
         if isinstance(self.result, Classification):
             found = flipped(self.baseline, self.result)

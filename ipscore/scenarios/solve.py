@@ -10,6 +10,7 @@ from typing import Any
 import numpy as np
 import yaml
 
+from ipscore.assumptions import merge, scenario_changes, varied
 from ipscore.errors import InputError, LimitError
 from ipscore.scenarios.models import Goal, Scenario
 from ipscore.scenarios.run import metric, runner_for, with_value
@@ -60,12 +61,27 @@ def parse_set(item: str) -> tuple[str, Any]:
 
 
 def sweep(scenario: Scenario, key: str, values: list[float], paths: list[str]):
+    return sweep_with_assumptions(scenario, key, values, paths)[0]
+
+
+def sweep_with_assumptions(
+    scenario: Scenario, key: str, values: list[float], paths: list[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The sweep's rows, and the assumptions its evaluations used (the knob as a range)."""
     runner = runner_for(scenario.base)
-    rows = []
+    rows, used = [], []
     for value in values:
         result = runner.evaluate(with_value(scenario, key, value).changes).to_json()
         rows.append({"value": value, **{p: metric(result, p) for p in paths}})
-    return rows
+        used = merge(used, result.get("assumptions") or [])
+    return rows, varied(merge(used, scenario_changes(scenario)), key, values)
+
+
+def goal_assumptions(scenario: Scenario, solution: Solution) -> list[dict[str, Any]]:
+    """The solved result's assumptions and the scenario's changes (the knob solved for)."""
+    goal = scenario.goal
+    solved = goal.vary if goal else None
+    return merge(solution.result.get("assumptions") or [], scenario_changes(scenario, solved))
 
 
 @dataclass

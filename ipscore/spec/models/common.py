@@ -43,11 +43,27 @@ class Source(Strict):
         return ", ".join(p for p in parts if p)
 
 
+def provenance(own: Source | None, file_source: Source) -> dict[str, Any]:
+    """Where a value comes from: its own source, else the rule file's (source_inherited)."""
+    source = own or file_source
+    return {
+        "source": source.cite(),
+        "source_confidence": source.confidence,
+        "source_inherited": own is None,
+    }
+
+
+def source_from_text(value: Any) -> Any:
+    """A bare string where a source is expected: a citation whose standing is unknown."""
+    return {"document": value, "confidence": "unknown"} if isinstance(value, str) else value
+
+
 class Parameter(Strict):
     value: Any
     unit: str | None = None
     confidence: Confidence
     note: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
 
 
 def _parsed(text: str) -> str:
@@ -128,6 +144,7 @@ class Version(Strict):
     effective: Window
     confidence: Confidence = "confirmed"
     note: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
     parameters: dict[Identifier, Parameter] = {}
     eligibility: list[Condition]
     criteria: list[Condition]

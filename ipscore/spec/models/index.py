@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import Field, PrivateAttr, model_validator
+from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ipscore.expr import check, parse
 from ipscore.spec.models.common import (
@@ -18,6 +18,7 @@ from ipscore.spec.models.common import (
     RuleId,
     Source,
     Strict,
+    source_from_text,
 )
 
 Normalisation = Literal[
@@ -44,6 +45,7 @@ class Weight(Strict):
     value: float
     confidence: Confidence
     note: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
 
 
 class Normalise(Strict):
@@ -61,6 +63,7 @@ class Normalise(Strict):
     clip: tuple[float, float] | None = Field(None, description="z-score: clip to [low, high]")
     ties: Ties = "min"
     confidence: Confidence = "assumption"
+    source: Source | None = Field(None, description="its own source; else the indicator's")
 
     @model_validator(mode="after")
     def _needs(self) -> Normalise:
@@ -110,7 +113,9 @@ class IndexIndicator(Strict):
     weight: Weight
     cap: float | None = Field(None, description="the most points a normalised score gives")
     step: float | None = Field(None, gt=0, description="one step of improvement, in its unit")
-    source: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
+
+    _source_text = field_validator("source", mode="before")(source_from_text)
 
 
 class Dimension(Strict):
@@ -145,6 +150,9 @@ class Gate(Strict):
     id: Identifier
     label: str
     when: Expression
+    confidence: Confidence = Field("assumption", description="unless a source confirms it")
+    note: str | None = None
+    source: Source | None = Field(None, description="its own source; else the rule file's")
 
 
 class Bonus(Gate):
