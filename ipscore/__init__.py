@@ -12,22 +12,14 @@ from typing import Any
 __version__ = "0.1.0"
 
 #: The notebook API, re-exported from ipscore.api on first use.
-__all__ = [
-    "__version__",
-    "advise",
-    "classify",
-    "goal",
-    "monitor",
-    "score",
-    "sweep",
-    "watch",
-    "whatif",
-]
+NOTEBOOK = ("advise", "classify", "goal", "monitor", "score", "sweep", "watch", "whatif")
+__all__ = ["__version__", *NOTEBOOK]
 
 
 def __getattr__(name: str) -> Any:
-    # PEP 562: importing ipscore.api (pandas, the engine) only when a function is used.
-    if name in __all__ and name != "__version__":
+    # PEP 562: importing ipscore.api (pandas, the engine) only when a function is used;
+    # ipscore.api then binds all of NOTEBOOK here.
+    if name in NOTEBOOK:
         from ipscore import api
 
         return getattr(api, name)

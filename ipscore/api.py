@@ -10,6 +10,8 @@ from typing import Any
 
 import pandas as pd
 
+import ipscore
+from ipscore.advise import advise as run_advice
 from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
@@ -556,8 +558,6 @@ def advise(
     """Paths to high-value per patent, risks of the high-value ones, and a projection
     of the count to `until` (per 10,000 with a population, against a plan's target).
     `awards`, `pledges`, `families` (or `lists=`) are joined as in `classify`."""
-    from ipscore.advise import advise as run
-
     rule = _rule(rules)
     overrides = parameter_sets(sets, rule.id)
     as_of = as_date(as_of)
@@ -568,7 +568,7 @@ def advise(
     people = load_population(population) if population else None
     target = plan_rule(plan) if plan else None
     horizon = as_date(until) if until is not None else None
-    return AdviseResult(run(batch, rule, as_of, horizon, overrides, tables, people, target))
+    return AdviseResult(run_advice(batch, rule, as_of, horizon, overrides, tables, people, target))
 
 
 def advise_file(
@@ -710,3 +710,15 @@ def goal(scenario: str | Path) -> GoalResult:
     if chosen.goal is None:
         raise InputError(f"scenario {chosen.id} has no `goal`")
     return GoalResult(seek(chosen), chosen)
+
+
+def _bind_notebook_api() -> None:
+    """`ipscore.advise` is also a subpackage, and importing a subpackage rebinds the
+    package's attribute to the module. It is imported above, so binding the notebook
+    functions here, once, makes `ipscore.advise(...)` the function whatever was imported
+    first."""
+    for name in ipscore.NOTEBOOK:
+        setattr(ipscore, name, globals()[name])
+
+
+_bind_notebook_api()

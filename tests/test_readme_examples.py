@@ -157,9 +157,9 @@ def mismatch(expected: list[str], actual: list[str]) -> str | None:
         if found is None:
             return f"not found in the output after line {position}: {piece[0]!r}"
         position = found + len(piece)
-    if len(pieces) == 1 or pieces[-1]:
-        if position != len(actual):
-            return f"the output goes on after the shown lines: {actual[position]!r}"
+    ends_shown = len(pieces) == 1 or bool(pieces[-1])
+    if ends_shown and position != len(actual):
+        return f"the output goes on after the shown lines: {actual[position]!r}"
     return None
 
 
@@ -220,7 +220,9 @@ def update() -> int:
             continue
         opening = lines[example.start - 1]
         indent = opening[: len(opening) - len(opening.lstrip())]
-        fresh = [indent + line if line.strip() else "" for line in run(example.command).splitlines()]
+        fresh = [
+            indent + line if line.strip() else "" for line in run(example.command).splitlines()
+        ]
         lines[example.start : example.end] = _clean(fresh)
     README.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
