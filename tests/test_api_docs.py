@@ -1,4 +1,5 @@
-"""docs/api.md is real: its ```python blocks run as doctests and must print what they show.
+"""docs/api.md is real: its ```python blocks (and the README's) run as doctests and must print
+what they show.
 
 The blocks share one namespace, in order, from the repository root (the bundled data's
 paths are relative to it). A block right after `<!-- needs: durable_rules -->` is skipped
@@ -38,8 +39,8 @@ class Block:
     needs: str | None
 
 
-def blocks(text: str | None = None) -> list[Block]:
-    text = DOC.read_text(encoding="utf-8") if text is None else text
+def blocks(text: str | None = None, doc: Path = DOC) -> list[Block]:
+    text = doc.read_text(encoding="utf-8") if text is None else text
     return [
         Block(text.count("\n", 0, m.start("body")) + 1, m["body"], m["what"])
         for m in BLOCK.finditer(text)
@@ -56,7 +57,7 @@ def _at_root():
         os.chdir(here)
 
 
-def _failures(found: list[Block]) -> list[str]:
+def _failures(found: list[Block], doc: Path = DOC) -> list[str]:
     """Each failing example, as doctest reports it, with its line in docs/api.md."""
     parser, globs, problems = doctest.DocTestParser(), {"__name__": "api_md"}, []
     runner = doctest.DocTestRunner(optionflags=FLAGS)
@@ -64,7 +65,8 @@ def _failures(found: list[Block]) -> list[str]:
         for block in found:
             if block.needs and not AVAILABLE.get(block.needs, False):
                 continue
-            test = parser.get_doctest(block.body, globs, "docs/api.md", str(DOC), block.line - 1)
+            name = doc.relative_to(ROOT).as_posix()
+            test = parser.get_doctest(block.body, globs, name, str(doc), block.line - 1)
             report = io.StringIO()
             result = runner.run(test, out=report.write, clear_globs=False)
             globs.update(test.globs)  # DocTest works on a copy; the next block goes on
@@ -77,6 +79,13 @@ def test_api_docs_run_and_print_what_they_show():
     found = blocks()
     assert len(found) >= 8, "docs/api.md should walk through every notebook function"
     problems = _failures(found)
+    assert not problems, "\n".join(problems)
+
+
+def test_the_readmes_python_example_runs():
+    found = blocks(doc=ROOT / "README.md")
+    assert found
+    problems = _failures(found, ROOT / "README.md")
     assert not problems, "\n".join(problems)
 
 
