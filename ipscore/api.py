@@ -174,15 +174,19 @@ def classify(
     awards: str | Path | None = None,
     pledges: str | Path | None = None,
     families: str | Path | None = None,
+    overrides: Sets = None,
+    population_file: str | Path | None = None,
 ) -> ClassifyResult:
     """Classify a register (a file, a DataFrame or a checked PatentBatch) against a rule
     (a bundled id, a file or a loaded rule). `sets` are rule parameters ({"pledge_threshold":
     500} or "cn-high-value-invention.pledge_threshold=500"); `awards`, `pledges` and
     `families` (or `lists=`) are joined by patent number; `by` the level regions are
-    reported at (province, city, county)."""
+    reported at (province, city, county). `overrides` and `population_file` are the
+    earlier names of `sets` and `population`, still accepted."""
     rule = _rule(rules)  # rules first: a broken rule file fails before a long read
     as_of = as_date(as_of)
-    overrides = parameter_sets(sets, rule.id)
+    overrides = parameter_sets(sets if sets is not None else overrides, rule.id)
+    population = population or population_file
     tables = {"sei-ipc": sei_table} if sei_table else None
     prepared = prepare(rule, as_of, overrides, tables)  # unknown keys fail before the read
     batch = load_patents(data, sheet)
