@@ -8,7 +8,6 @@ result rests on). Any other attribute is the engine object's (`result.verdicts`,
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -254,18 +253,22 @@ class WatchResult(Result):
         found = self.summary.get("assumptions")
         if found is not None:
             return list(found)
-        # Until the summary lists them itself: every rule version in force during the
-        # watched period that is not confirmed (the 2026 reading, for instance).
-        start = dt.date.fromisoformat(self.summary["start"])
-        until = dt.date.fromisoformat(self.summary["until"])
-        return [
-            {
-                "name": f"{self.value.rule.id} version from {v.effective.start}",
-                "value": v.effective.start.isoformat(),
-                "confidence": v.confidence,
-            }
-            for v in self.value.rule.versions
-            if v.confidence != "confirmed"
-            and v.effective.start <= until
-            and (v.effective.end is None or v.effective.end >= start)
-        ]
+        # Until the summary lists them itself: of every rule version the watcher used, the
+        # assumption parameters its conditions read, and the version when unconfirmed
+        # (the 2026 reading, for instance).
+        used: list[dict[str, Any]] = []
+        for compiled in self.value._versions.values():
+            prepared = compiled.prepared
+            version = prepared.version
+            if version.confidence != "confirmed":
+                entry = {
+                    "name": f"{prepared.rule.id} version from {version.effective.start}",
+                    "value": version.effective.start.isoformat(),
+                    "confidence": version.confidence,
+                }
+                used.append(entry)
+            for item in prepared.assumptions_used():
+                entry = {"name": item["name"], "value": item["value"]}
+                if entry not in used:
+                    used.append(entry)
+        return used

@@ -117,3 +117,16 @@ def test_importing_ipscore_loads_neither_pandas_nor_the_engine():
     code = "import sys, ipscore; print('pandas' in sys.modules, 'ipscore.api' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.split() == ["False", "False"]
+
+
+def test_watch_says_when_it_used_the_unconfirmed_2026_version():
+    pytest.importorskip("durable")
+    events, initial = api._DATA / "demo-events-SYNTHETIC.jsonl", PORTFOLIO
+    before = ipscore.watch(events, initial=initial, until="2025-12-31")
+    after = ipscore.watch(events, initial=initial, until="2026-06-30")
+    unconfirmed = [a for a in after.assumptions if a.get("confidence") == "unconfirmed"]
+    assert [a["value"] for a in unconfirmed] == ["2026-01-01"]
+    assert not [a for a in before.assumptions if a.get("confidence")]
+    assert {a["name"] for a in before.assumptions} >= {"pledge_threshold", "maintenance_start"}
+    summary = before.summary
+    assert len(before.to_frame()) == len(before.events) == summary["became"] + summary["lost"]
