@@ -12,8 +12,8 @@ column fails. Commands run in-process from the repository root, as the CLI print
 (200 columns).
 
 After a deliberate change of output, `python -m tests.test_readme_examples --update`
-rewrites the marked blocks that have no `…` (fix the others by hand, the failure shows the
-line)."""
+rewrites the marked blocks, keeping their `…` elisions (a block whose shown piece is gone
+is named, to fix by hand)."""
 
 from __future__ import annotations
 
@@ -41,6 +41,7 @@ class Example:
     expected: list[str]
     start: int  # 0-based index of the block's first content line
     end: int  # 0-based index of its closing fence
+    indent: str = ""  # the fence's indent (a block in a list item)
 
     @property
     def name(self) -> str:
@@ -76,7 +77,7 @@ def _console(lines: list[str], start: int, end: int, line: int, indent: int) -> 
         while command.endswith("\\"):
             i += 1
             command = command[:-1].rstrip() + " " + lines[i].strip()
-        found.append(Example(line, command, [], i + 1, i + 1))
+        found.append(Example(line, command, [], i + 1, i + 1, " " * indent))
         i += 1
     return found
 
@@ -92,7 +93,7 @@ def examples(text: str | None = None) -> list[Example]:
         indent = len(lines[number + 1]) - len(lines[number + 1].lstrip())
         body = [content[indent:] for content in lines[start:end]]
         if mark["command"]:
-            found.append(Example(number + 1, mark["command"], body, start, end))
+            found.append(Example(number + 1, mark["command"], body, start, end, " " * indent))
         else:
             found.extend(_console(lines, start, end, number + 1, indent))
     return found
@@ -200,6 +201,13 @@ def test_matcher_elides_and_catches_a_changed_line():
     assert mismatch(["…", "y"], ["x", "y"]) is None
 
 
+def test_refreshing_keeps_the_elisions():
+    fresh = ["head", "a", "b2", "c", "d", "tail"]
+    assert refreshed(["…", "b2", "old c", "…"], fresh) == ["…", "b2", "c", "…"]
+    assert refreshed(["head", "x", "…", "d"], fresh) == ["head", "a", "…", "d", "tail"]
+    assert refreshed(["…", "zz"], fresh) is None
+
+
 def test_console_blocks_split_commands_and_continuations():
     text = (
         "<!-- example -->\n```console\n$ ipscore rules list \\\n    --json\nout 1\n"
@@ -210,20 +218,49 @@ def test_console_blocks_split_commands_and_continuations():
     assert second.command == "ipscore goal x" and second.expected == ["out 2"]
 
 
+def refreshed(expected: list[str], fresh: list[str]) -> list[str] | None:
+    """`expected` redone from `fresh` output, keeping its `…` elisions: each shown piece is
+    found again by the start of its first line and keeps its length (the last one runs to
+    the end of the output unless a `…` follows it). None when a piece is not found."""
+    pieces: list[list[str]] = [[]]
+    for line in _clean(expected):
+        if line.strip() == ELIDED:
+            pieces.append([])
+        else:
+            pieces[-1].append(line)
+    out: list[str] = []
+    position = 0
+    for index, piece in enumerate(pieces):
+        if index:
+            out.append(ELIDED)
+        if not piece:
+            continue
+        key = piece[0][:20]
+        at = (
+            position
+            if index == 0
+            else next((k for k in range(position, len(fresh)) if fresh[k].startswith(key)), None)
+        )
+        if at is None:
+            return None
+        last = index == len(pieces) - 1
+        length = len(fresh) - at if last else len(piece)
+        out += fresh[at : at + length]
+        position = at + length
+    return out
+
+
 def update() -> int:
-    """Rewrite the marked blocks without `…` from fresh output; list the others."""
+    """Rewrite the marked blocks from fresh output, keeping their `…` elisions."""
     lines = README.read_text(encoding="utf-8").splitlines()
     for example in sorted(FOUND, key=lambda e: e.start, reverse=True):
-        if any(line.strip() == ELIDED for line in example.expected):
-            if mismatch(example.expected, run(example.command).splitlines()):
-                print(f"{example.name}: has `…`, fix it by hand", file=sys.stderr)
+        output = _clean(run(example.command).splitlines())
+        fresh = refreshed(example.expected, output)
+        if fresh is None:
+            print(f"{example.name}: a shown piece is gone, fix it by hand", file=sys.stderr)
             continue
-        opening = lines[example.start - 1]
-        indent = opening[: len(opening) - len(opening.lstrip())]
-        fresh = [
-            indent + line if line.strip() else "" for line in run(example.command).splitlines()
-        ]
-        lines[example.start : example.end] = _clean(fresh)
+        indent = example.indent
+        lines[example.start : example.end] = [indent + line if line else "" for line in fresh]
     README.write_text("\n".join(lines) + "\n", encoding="utf-8")
     return 0
 
