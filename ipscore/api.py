@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+import ipscore
+from ipscore.advise import advise as run_advice
 from ipscore.bulk.chunks import count_rows
 from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
@@ -18,14 +20,25 @@ from ipscore.patents.explain import explain
 from ipscore.patents.ipc import normalize
 from ipscore.patents.joins import join_lists
 from ipscore.patents.population import load_population
-from ipscore.patents.readers import read_patent_table
+from ipscore.patents.readers import read_patent_table, schema_columns
 from ipscore.patents.rule_types import rule_type_problems
 from ipscore.patents.summary import Classification
 from ipscore.patents.validate import PatentBatch, validate
 from ipscore.plans.actuals import load_actuals
-from ipscore.plans.progress import PlanResult, evaluate_plan
+from ipscore.plans.progress import evaluate_plan
 from ipscore.regions import LEVELS
 from ipscore.report.export import check_output, write_table
+from ipscore.results import (
+    AdviseResult,
+    ClassifyResult,
+    GoalResult,
+    MonitorResult,
+    Result,
+    ScoreResult,
+    SweepResult,
+    WatchResult,
+    WhatIfResult,
+)
 from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
@@ -39,15 +52,52 @@ from ipscore.spec import (
 )
 
 __all__ = [
+    "AdviseResult",
     "Classification",
+    "ClassifyResult",
+    "GoalResult",
+    "MonitorResult",
+    "Result",
+    "ScoreResult",
+    "SweepResult",
+    "WatchResult",
+    "WhatIfResult",
     "advise",
     "advise_file",
+    "alert_rules",
+    "bundled_rules",
+    "check_rule_files",
     "classify",
     "classify_file",
+    "default_as_of",
     "explain_file",
+    "goal",
+    "is_index",
     "load_patents",
+    "monitor",
+    "parameter_sets",
+    "patent_rule",
+    "plan_rule",
     "resolve_rule",
+    "score",
+    "score_index",
+    "sei_lookup",
+    "sweep",
+    "test_rule_files",
+    "watch",
+    "whatif",
 ]
+
+DEFAULT_RULE = "cn-high-value-invention"
+#: A register: a file (CSV, XLSX, Parquet) or a pandas DataFrame with the columns as
+#: exports name them; a DataFrame is checked exactly as a file's rows are.
+Register = str | Path | pd.DataFrame
+#: What a DataFrame is called in messages, where a file would be named.
+DATAFRAME = "DataFrame"
+#: `--set` values: "KEY=VALUE" strings as on the command line, or a {KEY: value} mapping.
+Sets = Mapping[str, Any] | Iterable[str] | None
+#: A date as a date, a datetime or "YYYY-MM-DD".
+When = dt.date | dt.datetime | str | None
 
 _DATA = Path(str(resources.files("ipscore").joinpath("data")))
 DEMO_PATENTS = _DATA / "demo-patents-SYNTHETIC.csv"
@@ -66,30 +116,87 @@ def default_as_of(today: dt.date | None = None) -> dt.date:
     return dt.date(today.year - 1, 12, 31)
 
 
-def load_patents(path: str | Path, sheet: str | None = None) -> PatentBatch:
-    return validate(read_patent_table(path, sheet), str(path))
+def load_patents(source: Register | PatentBatch, sheet: str | None = None) -> PatentBatch:
+    """A register checked row by row: a file, or a DataFrame with the same columns (the
+    same checks, the same rejects)."""
+    if isinstance(source, PatentBatch):
+        return source
+    if isinstance(source, pd.DataFrame):
+        frame = schema_columns(source.rename(columns=str), DATAFRAME)
+        return validate(frame, DATAFRAME)
+    return validate(read_patent_table(source, sheet), str(source))
+
+
+def as_date(value: When, default: dt.date | None = None) -> dt.date:
+    """`as_of`/`until` from a notebook or the CLI; None is `default`, else the last 31 December."""
+    if value is None:
+        return default or default_as_of()
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError:
+        raise InputError(f"{value!r} is not a YYYY-MM-DD date") from None
+
+
+def parameter_sets(sets: Sets, rule_id: str | None = None) -> dict[str, Any]:
+    """`--set` as a dict: "KEY=VALUE" strings are read as on the command line (the value as
+    YAML); with `rule_id`, keys may carry it as a prefix (RULE.KEY)."""
+    from ipscore.scenarios.solve import parse_set  # scenarios import this module
+
+    if sets is None:
+        return {}
+    pairs = sets.items() if isinstance(sets, Mapping) else (parse_set(item) for item in sets)
+    return {(key.removeprefix(f"{rule_id}.") if rule_id else key): value for key, value in pairs}
+
+
+def _rule(rules: str | RuleFile) -> PatentRule:
+    return rules if isinstance(rules, PatentRule) else patent_rule(rules)
+
+
+def _lists(lists: Lists | None, **named: str | Path | None) -> Lists:
+    """The award, pledge and family lists, given as `lists=` or one by one."""
+    return {**(lists or {}), **{k: v for k, v in named.items() if v is not None}}
 
 
 def classify(
-    batch: PatentBatch,
-    rule: RuleFile,
-    as_of: dt.date,
-    overrides: dict[str, Any] | None = None,
+    data: Register | PatentBatch,
+    rules: str | RuleFile = DEFAULT_RULE,
+    as_of: When = None,
+    sets: Sets = None,
     sei_table: str | Path | None = None,
-    population_file: str | Path | None = None,
+    population: str | Path | None = None,
     *,
     by: str | None = "city",
     lists: Lists | None = None,
-) -> Classification:
-    """`lists` are the award, pledge and family lists joined by patent number;
-    `by` the level regions are reported at (province, city, county)."""
+    sheet: str | None = None,
+    awards: str | Path | None = None,
+    pledges: str | Path | None = None,
+    families: str | Path | None = None,
+    overrides: Sets = None,
+    population_file: str | Path | None = None,
+) -> ClassifyResult:
+    """Classify a register (a file, a DataFrame or a checked PatentBatch) against a rule
+    (a bundled id, a file or a loaded rule). `sets` are rule parameters ({"pledge_threshold":
+    500} or "cn-high-value-invention.pledge_threshold=500"); `awards`, `pledges` and
+    `families` (or `lists=`) are joined by patent number; `by` the level regions are
+    reported at (province, city, county). `overrides` and `population_file` are the
+    earlier names of `sets` and `population`, still accepted."""
+    rule = _rule(rules)  # rules first: a broken rule file fails before a long read
+    as_of = as_date(as_of)
+    overrides = parameter_sets(sets if sets is not None else overrides, rule.id)
+    population = population or population_file
     tables = {"sei-ipc": sei_table} if sei_table else None
-    prepared = prepare(rule, as_of, overrides, tables)
-    population = load_population(population_file) if population_file else None
-    batch, joined = join_lists(batch, as_of, **(lists or {}))
-    result = Classification(prepared, batch, evaluate(batch, prepared), population, _level(by))
+    prepared = prepare(rule, as_of, overrides, tables)  # unknown keys fail before the read
+    batch = load_patents(data, sheet)
+    people = load_population(population) if population else None
+    joined_lists = _lists(lists, awards=awards, pledges=pledges, families=families)
+    batch, joined = join_lists(batch, as_of, **joined_lists)
+    result = Classification(prepared, batch, evaluate(batch, prepared), people, _level(by))
     result.joins = [j.to_json() for j in joined]
-    return result
+    return ClassifyResult(result)
 
 
 #: --awards / --pledges / --families files by list name.
@@ -150,7 +257,7 @@ def classify_file(
                 check_output(Path(target), inputs, batch.read)
         result = classify(
             batch, rule, as_of, overrides, sei_table, population_file, by=by, lists=lists
-        )
+        ).value
         _write_single_pass(result, out, rejects_out)
         return result
     from ipscore.bulk import CHUNK_ROWS, classify_register, run_dask
@@ -166,7 +273,7 @@ def classify_file(
         # One chunk: the single pass, which keeps every verdict in memory for the caller.
         result = classify(
             load_patents(path, sheet), rule, as_of, overrides, sei_table, population_file, by=by
-        )
+        ).value
         _write_single_pass(result, out, rejects_out)
         return result
     done = 0
@@ -200,16 +307,17 @@ def _write_single_pass(result: Classification, out, rejects_out) -> None:
 
 
 def explain_file(
-    path: str | Path,
+    path: Register,
     patent_id: str,
-    as_of: dt.date,
+    as_of: When = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
-    overrides: dict[str, Any] | None = None,
+    overrides: Sets = None,
 ) -> dict[str, Any]:
+    """One patent's verdict, condition by condition (`explain --json`)."""
     rule = patent_rule(rules)
     tables = {"sei-ipc": sei_table} if sei_table else None
-    prepared = prepare(rule, as_of, overrides, tables)
+    prepared = prepare(rule, as_date(as_of), parameter_sets(overrides, rule.id), tables)
     return explain(load_patents(path), prepared, patent_id)
 
 
@@ -281,18 +389,21 @@ def patent_rule(rules: str) -> PatentRule:
 
 
 def monitor(
-    plan_id: str,
-    actuals_file: str | Path | None = None,
+    plan: str,
+    actuals: str | Path | None = None,
     region: str | None = None,
     year: int | None = None,
-    patents: str | Path | None = None,
-    population_file: str | Path | None = None,
+    from_patents: Register | None = None,
+    population: str | Path | None = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
-    overrides: dict[str, Any] | None = None,
-) -> PlanResult:
+    sets: Sets = None,
+) -> MonitorResult:
     """Judge a plan for one region at one year; optionally derive the per-10k indicator
-    from a patent classification at the end of that year."""
+    from a patent classification (`from_patents`, a file or DataFrame) at the end of that
+    year. `sets` change the patent rule's parameters."""
+    overrides = parameter_sets(sets, patent_rule(rules).id)
+    plan_id, actuals_file, patents, population_file = plan, actuals, from_patents, population
     plan = plan_rule(plan_id)
     region = region or plan.region
     if actuals_file is None:
@@ -311,7 +422,7 @@ def monitor(
         )
     result = evaluate_plan(plan, actuals, year)
     result.upstream_assumptions.extend(upstream)  # the classification's, behind --from-patents
-    return result
+    return MonitorResult(result)
 
 
 def _with_patent_indicator(
@@ -320,13 +431,12 @@ def _with_patent_indicator(
     if population_file is None:
         raise InputError("--from-patents needs --population FILE for the per-10,000 figure")
     as_of = dt.date(year, 12, 31)
-    result = classify(
-        load_patents(patents), patent_rule(rules), as_of, overrides, sei_table, population_file
-    )
+    result = classify(patents, rules, as_of, overrides, sei_table, population_file)
     regions = result.region_table.set_index("region")
     if actuals.region not in regions.index:
+        name = DATAFRAME if isinstance(patents, pd.DataFrame) else patents
         raise InputError(
-            f"{patents}: no patents in region {actuals.region!r}; regions: "
+            f"{name}: no patents in region {actuals.region!r}; regions: "
             f"{', '.join(map(str, regions.index))}"
         )
     per_10k = regions.loc[actuals.region, "per_10k"]
@@ -349,22 +459,29 @@ def _with_patent_indicator(
 
 
 def watch(
-    events_file: str | Path,
-    initial: str | Path | None = None,
-    until: dt.date | None = None,
+    events: str | Path,
+    initial: Register | None = None,
+    until: When = None,
     rules: str = "cn-high-value-invention",
     sei_table: str | Path | None = None,
     alerts: list[str] | None = None,
-):
-    """A watcher over the initial register, the checked event stream, and the generator of
-    transitions (consume it to run the stream)."""
+    warn_before: str | int | None = None,
+    rejects: str | Path | None = None,
+    on_event: Callable[[dict[str, Any]], None] | None = None,
+) -> WatchResult:
+    """Run an event stream over a portfolio (`initial`, a file or DataFrame): every
+    transition and alert in date order, then the summary. `warn_before` ("90d" or 90) lists
+    the high-value patents whose annuity falls due within that many days of `until`;
+    `rejects` writes the rejected events to a file; `on_event` sees each transition or
+    alert as it happens (the CLI streams them)."""
     from ipscore.events.stream import read_events
     from ipscore.events.watch import Watcher
 
+    window = warn_days(warn_before)
     rule = patent_rule(rules)
     chosen = alert_rules(alerts) if alerts else []  # rules first: fail before a long read
     batch = load_patents(initial) if initial is not None else None
-    stream = read_events(events_file)
+    stream = read_events(events)
     tables = {"sei-ipc": str(sei_table)} if sei_table else None
     engine = None
     if chosen:
@@ -372,7 +489,31 @@ def watch(
 
         engine = AlertEngine(chosen)
     watcher = Watcher.from_batch(rule, batch, table_files=tables, alerts=engine)
-    return watcher, stream, watcher.run(stream, until)
+    happened = []
+    for transition in watcher.run(stream, as_date(until) if until is not None else None):
+        happened.append(transition.to_json())
+        if on_event is not None:
+            on_event(happened[-1])
+    summary = watcher.summary(stream, window)
+    if rejects:
+        columns = ["line", "id", "date", "type", "reason"]
+        write_table(pd.DataFrame(stream.rejects, columns=columns), rejects)
+    return WatchResult(watcher, happened, summary)
+
+
+def condition_labels(rules: str | RuleFile = DEFAULT_RULE) -> dict[str, str]:
+    """Each condition's label by id, over every version: how transitions name them."""
+    return {c.id: c.label for v in _rule(rules).versions for _, c in v.conditions}
+
+
+def warn_days(value: str | int | None) -> int | None:
+    """`--warn-before 90d` (or 90) as a number of days."""
+    if value is None or isinstance(value, int):
+        return value
+    text = value.strip().lower().removesuffix("d")
+    if not text.isdigit():
+        raise InputError(f"--warn-before {value!r}: write a number of days, e.g. 90d")
+    return int(text)
 
 
 def alert_rules(names: list[str]) -> list[tuple[Any, set[str] | None]]:
@@ -452,6 +593,24 @@ def score_index(
     return result
 
 
+def score(
+    index: str,
+    data: str | Path | None = None,
+    year: int | None = None,
+    sensitivity: int = 0,
+    seed: int = 20231231,
+    explain: str | None = None,
+    sets: Sets = None,
+    cheapest: bool = False,
+) -> ScoreResult:
+    """Score the units of an index (`score --json`); `sensitivity` runs N·(d+2) Monte Carlo
+    samples; `explain` a unit's breakdown (`.explained`); `sets` weights, goalposts and
+    methods ({"creation.weight": 0.5} or "creation.weight=0.5")."""
+    overrides = parameter_sets(sets)
+    result = score_index(index, data, year, sensitivity, seed, overrides, cheapest, explain)
+    return ScoreResult(result, result.unit(explain) if explain else None)
+
+
 def is_index(id_or_path: str) -> bool:
     """Whether a bundled id or rule file is a composite index (for `whatif --base`)."""
     from ipscore.spec import IndexRule
@@ -466,27 +625,35 @@ def is_index(id_or_path: str) -> bool:
 
 
 def advise(
-    batch: PatentBatch,
-    rule: PatentRule,
-    as_of: dt.date,
-    until: dt.date | None = None,
-    overrides: dict[str, Any] | None = None,
+    data: Register | PatentBatch,
+    rules: str | RuleFile = DEFAULT_RULE,
+    as_of: When = None,
+    until: When = None,
+    sets: Sets = None,
     sei_table: str | Path | None = None,
-    population_file: str | Path | None = None,
+    population: str | Path | None = None,
     plan: str | None = None,
     lists: Lists | None = None,
-):
+    *,
+    sheet: str | None = None,
+    awards: str | Path | None = None,
+    pledges: str | Path | None = None,
+    families: str | Path | None = None,
+) -> AdviseResult:
     """Paths to high-value per patent, risks of the high-value ones, and a projection
     of the count to `until` (per 10,000 with a population, against a plan's target).
-    `lists` are the --awards/--pledges/--families files, joined as in `classify`."""
-    from ipscore.advise import advise as run
-
-    batch, _ = join_lists(batch, as_of, **(lists or {}))
+    `awards`, `pledges`, `families` (or `lists=`) are joined as in `classify`."""
+    rule = _rule(rules)
+    overrides = parameter_sets(sets, rule.id)
+    as_of = as_date(as_of)
+    batch = load_patents(data, sheet)
+    joined_lists = _lists(lists, awards=awards, pledges=pledges, families=families)
+    batch, _ = join_lists(batch, as_of, **joined_lists)
     tables = {"sei-ipc": sei_table} if sei_table else None
-    population = load_population(population_file) if population_file else None
-    return run(
-        batch, rule, as_of, until, overrides, tables, population, plan_rule(plan) if plan else None
-    )
+    people = load_population(population) if population else None
+    target = plan_rule(plan) if plan else None
+    horizon = as_date(until) if until is not None else None
+    return AdviseResult(run_advice(batch, rule, as_of, horizon, overrides, tables, people, target))
 
 
 def advise_file(
@@ -537,3 +704,104 @@ def sei_lookup(
             }
         )
     return {"table": table.describe(), "codes": found}
+
+
+# --- what-ifs ---------------------------------------------------------------------------
+
+
+def whatif(
+    scenario: str | Path | None = None,
+    base: str | None = None,
+    as_of: When = None,
+    year: int | None = None,
+    sets: Sets = None,
+) -> WhatIfResult:
+    """A scenario beside its baseline: deltas and the patents that flipped. Either a
+    bundled scenario id or file, or a one-off `base` (demo, a plan id, an index id or a
+    patents file) changed only by `sets` ({"cn-high-value-invention.pledge_threshold": 500}
+    or "KEY=VALUE" strings)."""
+    from ipscore.scenarios.files import load_scenario
+    from ipscore.scenarios.run import compare
+
+    if scenario is None and base is None:
+        raise InputError("name a SCENARIO, or --base demo|PLAN|FILE with --set KEY=VALUE")
+    when = as_date(as_of) if as_of is not None else None
+    chosen = load_scenario(scenario) if scenario else _one_off(base, when, year)
+    return WhatIfResult(compare(_with_sets(chosen, sets)))
+
+
+def _one_off(base: str, as_of: dt.date | None, year: int | None):
+    """The scenario `whatif --base` means: no changes but the --set ones."""
+    from ipscore.scenarios.models import Scenario
+
+    if base == "demo":
+        spec = {
+            "evaluate": "classify",
+            "patents": "demo",
+            "population": "demo",
+            "as_of": as_of or DEMO_AS_OF,
+        }
+    elif is_index(base):
+        spec = {"evaluate": "score", "index": base, "year": year}
+    elif Path(base).exists():
+        spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
+    else:
+        spec = {"evaluate": "monitor", "plan": base, "year": year}
+    return Scenario(id="one-off", title=f"one-off what-if on {base}", base=spec)
+
+
+def _with_sets(scenario, sets: Sets):
+    from ipscore.scenarios.run import with_value
+
+    for key, value in parameter_sets(sets).items():
+        scenario = with_value(scenario, key, value)
+    return scenario
+
+
+def sweep(
+    scenario: str | Path,
+    vary: str | tuple[str, Iterable[float]],
+    metrics: list[str] | None = None,
+) -> SweepResult:
+    """A scenario evaluated across a range of one knob: `vary` is "KEY=START:STOP:STEP" or
+    (KEY, values); `metrics` are paths into the result (default: the goal's metric, else
+    high_value and eligible, else summary.completion_rate)."""
+    from ipscore.scenarios.files import load_scenario
+    from ipscore.scenarios.solve import parse_range, sweep_with_assumptions
+
+    chosen = load_scenario(scenario)
+    key, values = parse_range(vary) if isinstance(vary, str) else (vary[0], list(vary[1]))
+    rows, used = sweep_with_assumptions(chosen, key, values, metrics or _default_metrics(chosen))
+    return SweepResult(rows, chosen, key, used)
+
+
+def _default_metrics(scenario) -> list[str]:
+    if scenario.goal:
+        return [scenario.goal.metric]
+    if scenario.base.evaluate == "classify":
+        return ["high_value", "eligible"]
+    return ["summary.completion_rate"]
+
+
+def goal(scenario: str | Path) -> GoalResult:
+    """The knob value that meets the scenario's `goal`, by bisection over the real
+    evaluation."""
+    from ipscore.scenarios.files import load_scenario
+    from ipscore.scenarios.solve import seek
+
+    chosen = load_scenario(scenario)
+    if chosen.goal is None:
+        raise InputError(f"scenario {chosen.id} has no `goal`")
+    return GoalResult(seek(chosen), chosen)
+
+
+def _bind_notebook_api() -> None:
+    """`ipscore.advise` is also a subpackage, and importing a subpackage rebinds the
+    package's attribute to the module. It is imported above, so binding the notebook
+    functions here, once, makes `ipscore.advise(...)` the function whatever was imported
+    first."""
+    for name in ipscore.NOTEBOOK:
+        setattr(ipscore, name, globals()[name])
+
+
+_bind_notebook_api()

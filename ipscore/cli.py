@@ -10,7 +10,6 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
 
-import pandas as pd
 import typer
 from rich.markup import escape
 
@@ -23,7 +22,7 @@ from ipscore.report.advise import render_advice
 from ipscore.report.classify import render_classification
 from ipscore.report.events import alert_line, render_summary, transition_line
 from ipscore.report.explain import render_explanation
-from ipscore.report.export import to_json_text, write_table
+from ipscore.report.export import to_json_text
 from ipscore.report.handoff import write_report
 from ipscore.report.index import render_ranking, render_unit
 from ipscore.report.plans import render_plan
@@ -35,16 +34,7 @@ from ipscore.report.rules import (
 )
 from ipscore.report.scenarios import render_comparison, render_goal, render_sweep
 from ipscore.report.terminal import make_console
-from ipscore.scenarios.files import load_scenario
-from ipscore.scenarios.models import Scenario
-from ipscore.scenarios.run import compare, with_value
-from ipscore.scenarios.solve import (
-    goal_assumptions,
-    parse_range,
-    parse_set,
-    seek,
-    sweep_with_assumptions,
-)
+from ipscore.scenarios.solve import parse_set
 from ipscore.spec import RuleFileError
 from ipscore.spec.tables import allow_table_paths
 
@@ -299,8 +289,7 @@ def explain(
 ) -> None:
     """Explain one patent: every condition, its evidence, parameters and source."""
     with _exit_2_on_bad_input():
-        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
-        data = api.explain_file(patents, patent_id, _as_of(as_of), rules, sei_table, overrides)
+        data = api.explain_file(patents, patent_id, as_of, rules, sei_table, sets)
     _emit(as_json, data, lambda: render_explanation(data, out))
 
 
@@ -333,35 +322,11 @@ def monitor(
 ) -> None:
     """Judge a region against a plan: met, met early, on track (序时进度) or lagging."""
     with _exit_2_on_bad_input():
-        overrides = _parameter_sets(sets or [], api.patent_rule(rules).id)
         result = api.monitor(
-            plan, actuals, region, year, from_patents, population, rules, sei_table, overrides
+            plan, actuals, region, year, from_patents, population, rules, sei_table, sets
         )
-    _report(report, "monitor", result.to_json(), f"ipscore monitor {plan}")
-    _emit(as_json, result.to_json(), lambda: render_plan(result, out))
-
-
-def _one_off(base: str, as_of: dt.date | None, year: int | None) -> Scenario:
-    if base == "demo":
-        spec = {
-            "evaluate": "classify",
-            "patents": "demo",
-            "population": "demo",
-            "as_of": as_of or api.DEMO_AS_OF,
-        }
-    elif api.is_index(base):
-        spec = {"evaluate": "score", "index": base, "year": year}
-    elif Path(base).exists():
-        spec = {"evaluate": "classify", "patents": base, "as_of": as_of}
-    else:
-        spec = {"evaluate": "monitor", "plan": base, "year": year}
-    return Scenario(id="one-off", title=f"one-off what-if on {base}", base=spec)
-
-
-def _with_sets(scenario: Scenario, sets: list[str]) -> Scenario:
-    for item in sets:
-        scenario = with_value(scenario, *parse_set(item))
-    return scenario
+    _report(report, "monitor", result.to_dict(), f"ipscore monitor {plan}")
+    _emit(as_json, result.to_dict(), lambda: render_plan(result.value, out))
 
 
 @app.command()
@@ -384,15 +349,9 @@ def whatif(
 ) -> None:
     """Evaluate a scenario beside its baseline, with deltas and the patents that flipped."""
     with _exit_2_on_bad_input():
-        if scenario is None and base is None:
-            raise InputError("name a SCENARIO, or --base demo|PLAN|FILE with --set KEY=VALUE")
-        chosen = (
-            load_scenario(scenario)
-            if scenario
-            else _one_off(base, as_of.date() if as_of else None, year)
-        )
-        data = compare(_with_sets(chosen, sets or [])).to_json()
-    _report(report, "whatif", data, f"ipscore whatif {chosen.id}")
+        result = api.whatif(scenario, base, as_of, year, sets)
+        data = result.to_dict()
+    _report(report, "whatif", data, f"ipscore whatif {result.scenario.id}")
     _emit(as_json, data, lambda: render_comparison(data, out))
 
 
@@ -411,29 +370,13 @@ def sweep(
 ) -> None:
     """Evaluate a scenario across a range of one knob: a table and a terminal chart."""
     with _exit_2_on_bad_input():
-        chosen = load_scenario(scenario)
-        key, values = parse_range(vary)
-        paths = metrics or _default_metrics(chosen)
-        rows, used = sweep_with_assumptions(chosen, key, values, paths)
-    _report(
-        report,
-        "sweep",
-        {"scenario": chosen.id, "vary": key, "rows": rows, "assumptions": used},
-        f"ipscore sweep {chosen.id}",
-    )
+        result = api.sweep(scenario, vary, metrics)
+    _report(report, "sweep", result.to_dict(), f"ipscore sweep {result.scenario.id}")
     _emit(
         as_json,
-        {"scenario": chosen.id, "vary": key, "rows": rows, "assumptions": used},
-        lambda: render_sweep(key, rows, out, used),
+        result.to_dict(),
+        lambda: render_sweep(result.vary, result.value, out, result.assumptions),
     )
-
-
-def _default_metrics(scenario: Scenario) -> list[str]:
-    if scenario.goal:
-        return [scenario.goal.metric]
-    if scenario.base.evaluate == "classify":
-        return ["high_value", "eligible"]
-    return ["summary.completion_rate"]
 
 
 @app.command()
@@ -443,18 +386,7 @@ def goal(
 ) -> None:
     """Solve for the knob value that meets the scenario's goal, by bisection."""
     with _exit_2_on_bad_input():
-        chosen = load_scenario(scenario)
-        if chosen.goal is None:
-            raise InputError(f"scenario {chosen.id} has no `goal`")
-        solution = seek(chosen)
-    data = {
-        "scenario": chosen.id,
-        "title": chosen.title,
-        "goal": chosen.goal.model_dump(),
-        "solution": {k: v for k, v in solution.to_json().items() if k != "result"},
-        "result": solution.result,
-        "assumptions": goal_assumptions(chosen, solution),
-    }
+        data = api.goal(scenario).to_dict()
     _emit(as_json, data, lambda: render_goal(data, out))
 
 
@@ -484,39 +416,28 @@ def watch(
     as_json: Json = False,
 ) -> None:
     """Stream a portfolio's events through durable_rules: who becomes or stops being high-value."""
+    labels: dict[str, str] = {}
+
+    def show(data: dict[str, Any]) -> None:
+        """Each transition or alert as it happens: one JSON line, or one Rich line."""
+        if as_json:
+            sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        elif data["kind"] == "alert":
+            out.print(alert_line(data))
+        else:
+            labels or labels.update(api.condition_labels(rules))
+            out.print(transition_line(data, labels))
+
     with _exit_2_on_bad_input():
         require_durable_rules("ipscore watch")
-        window = _days(warn_before) if warn_before else None
-        watcher, stream, transitions = api.watch(
-            events, initial, until.date() if until else None, rules, sei_table, alerts
-        )
-        labels = {c.id: c.label for v in watcher.rule.versions for _, c in v.conditions}
-        for transition in transitions:
-            data = transition.to_json()
-            if as_json:
-                sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
-            elif data["kind"] == "alert":
-                out.print(alert_line(data))
-            else:
-                out.print(transition_line(data, labels))
-        summary = watcher.summary(stream, window)
-        if rejects:
-            write_table(
-                pd.DataFrame(stream.rejects, columns=["line", "id", "date", "type", "reason"]),
-                rejects,
-            )
+        summary = api.watch(
+            events, initial, until, rules, sei_table, alerts, warn_before, rejects, show
+        ).summary
     if as_json:
         last = {"summary": summary, "assumptions": summary["assumptions"]}
         sys.stdout.write(json.dumps(last, ensure_ascii=False, default=str) + "\n")
     else:
         render_summary(summary, out)
-
-
-def _days(text: str) -> int:
-    value = text.strip().lower().removesuffix("d")
-    if not value.isdigit():
-        raise InputError(f"--warn-before {text!r}: write a number of days, e.g. 90d")
-    return int(value)
 
 
 @app.command()
@@ -556,16 +477,13 @@ def score(
     """Score units on a composite index: every level, gates, rank, qualification,
     sensitivity."""
     with _exit_2_on_bad_input():
-        overrides = dict(parse_set(item) for item in sets or [])
-        result = api.score_index(
-            index, data, year, sensitivity, seed, overrides, cheapest, explain_unit
-        )
-        unit = result.unit(explain_unit) if explain_unit else None
-    _report(report, "score", result.to_json(), f"ipscore score {index}")
+        result = api.score(index, data, year, sensitivity, seed, explain_unit, sets, cheapest)
+    scored, unit = result.value, result.explained
+    _report(report, "score", result.to_dict(), f"ipscore score {index}")
     _emit(
         as_json,
-        result.to_json(),
-        lambda: render_unit(result, unit, out) if unit else render_ranking(result, out),
+        result.to_dict(),
+        lambda: render_unit(scored, unit, out) if unit else render_ranking(scored, out),
     )
 
 
@@ -662,24 +580,13 @@ def advise(
     report: Report = None,
 ) -> None:
     """What it would take: each patent's paths to high-value, risks, and a projection."""
+    lists = {"awards": awards, "pledges": pledges, "families": families}
     with _exit_2_on_bad_input(), err.status("advising…"):
-        rule = api.patent_rule(rules)
-        overrides = _parameter_sets(sets or [], rule.id)
-        advice = api.advise_file(
-            patents,
-            _as_of(as_of),
-            until.date() if until else None,
-            rules,
-            sei_table,
-            population,
-            plan,
-            overrides,
-            {"awards": awards, "pledges": pledges, "families": families},
-        )
-        data = advice.to_json() if as_json or report else None
+        advice = api.advise(patents, rules, as_of, until, sets, sei_table, population, plan, lists)
+        data = advice.to_dict() if as_json or report else None
     if report:
         _report(report, "advise", data, f"ipscore advise {patents.name}")
-    _emit(as_json, data, lambda: render_advice(advice, out, top))
+    _emit(as_json, data, lambda: render_advice(advice.value, out, top))
 
 
 def _parameter_sets(sets: list[str], rule_id: str) -> dict[str, Any]:

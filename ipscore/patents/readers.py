@@ -75,7 +75,7 @@ def _bytes_of(path: Path) -> bytes:
         raise InputError(f"{path}: cannot read: {err.strerror or err}") from None
 
 
-def _header_map(path: Path, columns: list[str]) -> dict[str, str]:
+def _header_map(path: str | Path, columns: list[str]) -> dict[str, str]:
     """Each schema field from the best header the file has (schema.field_aliases order).
 
     A field's own name beside one of its aliases (both `id` and 申请号) is ambiguous: which
@@ -110,8 +110,16 @@ def to_schema(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
     """A raw table (a whole export or a chunk of one) with schema column names and the
     derived columns; raises InputError for missing columns."""
     warnings = frame.attrs.get("warnings", [])
+    frame = schema_columns(frame, path)
+    frame.attrs["warnings"] = warnings
+    return frame
+
+
+def schema_columns(frame: pd.DataFrame, source: str | Path) -> pd.DataFrame:
+    """A register as exported, file or DataFrame, with schema column names: derived columns
+    added, headers mapped, required ones checked (InputError naming `source`)."""
     frame = _with_derived_columns(frame)
-    frame = frame.rename(columns=_header_map(path, list(frame.columns)))
+    frame = frame.rename(columns=_header_map(source, list(frame.columns)))
     missing = [f for f in FIELDS if f.required and f.name not in frame.columns]
     if missing:
         wanted = "; ".join(
@@ -120,10 +128,8 @@ def to_schema(path: Path, frame: pd.DataFrame) -> pd.DataFrame:
             else f.name
             for f in missing
         )
-        raise InputError(f"{path}: missing required column(s): {wanted}")
-    frame = frame[[c for c in frame.columns if c in FIELD_BY_NAME]]
-    frame.attrs["warnings"] = warnings
-    return frame
+        raise InputError(f"{source}: missing required column(s): {wanted}")
+    return frame[[c for c in frame.columns if c in FIELD_BY_NAME]]
 
 
 #: Kind codes of CNIPA grant publications: B/C invention grants (C before 2010), U/Y utility
