@@ -43,4 +43,7 @@ if [[ -n ${MUTMUT_SAMPLE:-} ]]; then
 fi
 time mutmut run --max-children "$children" "${names[@]}"
 mutmut results --all true > "$work/results.txt" || true
-echo "killed: $(grep -c ': killed' "$work/results.txt" || true) of $(grep -c ': ' "$work/results.txt")"
+# Only the mutants that ran (a sample leaves the others "not checked").
+checked=$(grep -v ': not checked' "$work/results.txt" | grep -c ': ' || true)
+echo "killed: $(grep -c ': killed' "$work/results.txt" || true) of $checked checked"
+grep -v ': not checked' "$work/results.txt" | sed 's/.*: //' | sort | uniq -c
