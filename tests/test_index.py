@@ -155,11 +155,9 @@ def test_sensitivity_is_reproducible_with_a_seed():
     first = api.score_index("gd-strong-city", runs=300, seed=5).to_json()
     second = api.score_index("gd-strong-city", runs=300, seed=5).to_json()
     assert first == second
-    for unit in first["units"]:
-        if unit["score"] is not None:
-            low, high = unit["rank_interval"]
-            assert low <= unit["rank"] <= high or low <= unit["median_rank"] <= high
-            assert 0 <= unit["qualified_share"] <= 1
+    # (A median inside its own 5–95 % interval and a share of booleans within [0, 1] were
+    # asserted here: neither can fail. test_index_tree.py checks the quantiles against R.)
+    assert any(unit["score"] is not None for unit in first["units"])
 
 
 def test_score_cli_json_and_bad_data(tmp_path):

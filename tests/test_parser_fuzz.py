@@ -110,8 +110,8 @@ def test_near_valid_expressions(text):
 @FUZZ
 @given(NODES)
 def test_printed_expressions(node):
-    """The printed form of any AST. Not every one parses back: to_text prints `a == b == c`
-    for a nested comparison and floats like 1e+16, which the grammar does not take."""
+    """The printed form of any AST (that it parses back to the same tree is
+    tests/test_expr_roundtrip.py)."""
     _parse_within_a_second(to_text(node))
 
 

@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from ipscore.plans.actuals import Actuals
-from ipscore.plans.progress import evaluate_indicator, meets
+from ipscore.plans.progress import evaluate_indicator
 from ipscore.spec.models import Baseline, Indicator, PlanRule, Source, Target
 
 values = st.floats(0.1, 1e4, allow_nan=False)
@@ -91,7 +91,13 @@ def test_progress_is_monotone_in_the_actual(base, target, low, high, comparator,
 def test_never_met_when_the_comparator_fails(base, target, actual, comparator, year, kind):
     result = judge(indicator(base, target, comparator, kind), [(year, actual)], year)
     if result.status in ("met", "met_early"):
-        assert meets(result.actual, target, comparator)
+        # Stated here, not with the meets() the code itself uses (a test that cannot fail).
+        if comparator == ">=":
+            assert result.actual >= target
+        elif comparator == "<=":
+            assert result.actual <= target
+        else:
+            assert result.actual == pytest.approx(target)
 
 
 @settings(max_examples=100, deadline=None)

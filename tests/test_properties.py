@@ -208,18 +208,18 @@ _HOST = None
 _COUNT = iter(range(10**9))
 
 
-def durable_truth(node, rows) -> list[bool]:
+def durable_truth(node, rows, env: Env = ENV) -> list[bool]:
     from ipscore.events.host import RecordingHost
     from ipscore.expr.durable import DurableCompiler, build_fact
 
     global _HOST
     _HOST = _HOST or RecordingHost()
-    compiled = DurableCompiler(ENV).compile(node)
+    compiled = DurableCompiler(env).compile(node)
     name = f"p{next(_COUNT)}"
     _HOST.add_ruleset(name, {"c": compiled.condition})
     truths = []
     for i, row in enumerate(rows):
-        fact = build_fact(row, [compiled], ENV, {"as_of": ENV.context["as_of"]})
+        fact = build_fact(row, [compiled], env, {"as_of": env.context["as_of"]})
         fact["id"] = str(i)
         truths.append("c" in _HOST.passing(name, fact))
     return truths

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 
@@ -96,7 +98,8 @@ def walk(node: Node):
 
 
 def to_text(node: Node) -> str:
-    """Render a node back to source form, for explanations."""
+    """Render a node back to source form: parse(to_text(node)) == node for every tree the
+    parser gives (explanations show it, and the tests re-parse it)."""
     match node:
         case Literal(value):
             return _literal_text(value)
@@ -107,11 +110,12 @@ def to_text(node: Node) -> str:
         case ListLit(items):
             return "[" + ", ".join(map(to_text, items)) + "]"
         case Compare(op, left, right):
-            return f"{to_text(left)} {op} {to_text(right)}"
+            return f"{_comparand_text(left)} {op} {_comparand_text(right)}"
         case Arith(op, left, right):
             return f"{_operand_text(left)} {op} {_operand_text(right)}"
         case In(item, container, negated):
-            return f"{to_text(item)} {'not in' if negated else 'in'} {to_text(container)}"
+            word = "not in" if negated else "in"
+            return f"{_comparand_text(item)} {word} {_comparand_text(container)}"
         case BoolOp(op, operands):
             return f" {op} ".join(
                 f"({to_text(o)})" if isinstance(o, BoolOp) else to_text(o) for o in operands
@@ -131,8 +135,28 @@ def _literal_text(value: Any) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, str):
-        return f'"{value}"'
+        return f"'{value}'" if '"' in value else f'"{value}"'
+    if isinstance(value, float):
+        return _float_text(value)
     return str(value)
+
+
+def _float_text(value: float) -> str:
+    """Positional digits with a point: the grammar has no exponent (`1e+16`), no `inf`, and
+    digits without a point are an integer. The shortest repr's digits, so the float is exact;
+    infinity is a number too large for a float, which the parser reads back as infinity."""
+    if math.isnan(value):
+        return "nan"  # no tree from the parser holds NaN; shown, not re-parsable
+    if math.isinf(value):
+        return ("-" if value < 0 else "") + "1" + "0" * 309 + ".0"
+    text = format(Decimal(repr(value)), "f")
+    return text if "." in text else text + ".0"
+
+
+def _comparand_text(node: Node) -> str:
+    # The grammar compares sums: a comparison, `in`, `not` or `and`/`or` is bracketed.
+    text = to_text(node)
+    return f"({text})" if isinstance(node, Compare | In | Not | BoolOp) else text
 
 
 def _operand_text(node: Node) -> str:
@@ -140,7 +164,7 @@ def _operand_text(node: Node) -> str:
     text = to_text(node)
     return (
         f"({text})"
-        if isinstance(node, Arith | Neg)
+        if isinstance(node, Arith | Neg | Compare | In | Not | BoolOp)
         or (isinstance(node, Literal) and isinstance(node.value, int | float) and node.value < 0)
         else text
     )
