@@ -3,30 +3,31 @@
 from __future__ import annotations
 
 import datetime as dt
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
+from ipscore.defaults import ACTUALS, DATA, default_as_of
+from ipscore.defaults import DEMO_PATENTS as DEMO_PATENTS
+from ipscore.defaults import DEMO_POPULATION as DEMO_POPULATION
 from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
 from ipscore.patents.ipc import normalize
 from ipscore.patents.joins import join_lists
+from ipscore.patents.load import load_patents
 from ipscore.patents.population import load_population
-from ipscore.patents.readers import read_patent_table
 from ipscore.patents.rule_types import rule_type_problems
 from ipscore.patents.summary import Classification
-from ipscore.patents.validate import PatentBatch, validate
+from ipscore.patents.validate import PatentBatch
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import PlanResult, evaluate_plan
 from ipscore.regions import LEVELS
 from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
-    PlanRule,
     Problem,
     RuleFile,
     RuleFileError,
@@ -34,6 +35,7 @@ from ipscore.spec import (
     load_rule_file,
     resolve_rule,
 )
+from ipscore.spec.loader import patent_rule, plan_rule
 
 __all__ = [
     "Classification",
@@ -46,25 +48,13 @@ __all__ = [
     "resolve_rule",
 ]
 
-_DATA = Path(str(resources.files("ipscore").joinpath("data")))
-DEMO_PATENTS = _DATA / "demo-patents-SYNTHETIC.csv"
-DEMO_POPULATION = _DATA / "population-guangdong-ILLUSTRATIVE.csv"
+_DATA = DATA
 DEMO_AS_OF = dt.date(2023, 12, 31)
 DEMO_BANNER = (
     "SYNTHETIC example data — 24,000 generated patents (scripts/make_demo_data.py, "
     "seed 20231231) plus 12 deliberately malformed rows; population figures are "
     "illustrative. Not statistics."
 )
-
-
-def default_as_of(today: dt.date | None = None) -> dt.date:
-    """The last completed year-end: statistics count stocks at 31 December."""
-    today = today or dt.date.today()
-    return dt.date(today.year - 1, 12, 31)
-
-
-def load_patents(path: str | Path, sheet: str | None = None) -> PatentBatch:
-    return validate(read_patent_table(path, sheet), str(path))
 
 
 def classify(
@@ -182,22 +172,6 @@ def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
 
 
 # --- plans -----------------------------------------------------------------------------
-
-ACTUALS = _DATA / "actuals"
-
-
-def plan_rule(plan_id: str) -> PlanRule:
-    rule = resolve_rule(plan_id)
-    if not isinstance(rule, PlanRule):
-        raise LookupError(f"{plan_id} is a {rule.kind} rule, not a plan")
-    return rule
-
-
-def patent_rule(rules: str) -> PatentRule:
-    rule = resolve_rule(rules)
-    if not isinstance(rule, PatentRule):
-        raise LookupError(f"{rules} is a {rule.kind} rule, not a patent-classification rule")
-    return rule
 
 
 def monitor(
