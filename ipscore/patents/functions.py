@@ -51,7 +51,7 @@ def _award_in_scalar(codes, families):
 
 
 def _ipc_under_args(kit):
-    return kit.st.tuples(kit.field("ipc"), kit.literal(kit.st.sampled_from(IPC_PARENTS)))
+    return kit.st.tuples(kit.of("list"), kit.literal(kit.st.sampled_from(IPC_PARENTS)))
 
 
 def _award_in_args(kit):
