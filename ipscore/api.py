@@ -3,27 +3,29 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
 from collections.abc import Callable, Iterable, Mapping
-from importlib import resources
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-import ipscore
 from ipscore.advise import advise as run_advice
 from ipscore.bulk.chunks import count_rows
+from ipscore.defaults import ACTUALS, DATA, default_as_of
+from ipscore.defaults import DEMO_PATENTS as DEMO_PATENTS
+from ipscore.defaults import DEMO_POPULATION as DEMO_POPULATION
 from ipscore.errors import InputError
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.examples import ExampleResult, run_examples
 from ipscore.patents.explain import explain
 from ipscore.patents.ipc import normalize
 from ipscore.patents.joins import join_lists
+from ipscore.patents.load import load_patents
 from ipscore.patents.population import load_population
-from ipscore.patents.readers import read_patent_table, schema_columns
 from ipscore.patents.rule_types import rule_type_problems
 from ipscore.patents.summary import Classification
-from ipscore.patents.validate import PatentBatch, validate
+from ipscore.patents.validate import PatentBatch
 from ipscore.plans.actuals import load_actuals
 from ipscore.plans.progress import evaluate_plan
 from ipscore.regions import LEVELS
@@ -42,7 +44,6 @@ from ipscore.results import (
 from ipscore.scenarios.check import is_scenario_file, scenario_problems
 from ipscore.spec import (
     PatentRule,
-    PlanRule,
     Problem,
     RuleFile,
     RuleFileError,
@@ -50,6 +51,7 @@ from ipscore.spec import (
     load_rule_file,
     resolve_rule,
 )
+from ipscore.spec.loader import patent_rule, plan_rule
 
 __all__ = [
     "AdviseResult",
@@ -99,32 +101,13 @@ Sets = Mapping[str, Any] | Iterable[str] | None
 #: A date as a date, a datetime or "YYYY-MM-DD".
 When = dt.date | dt.datetime | str | None
 
-_DATA = Path(str(resources.files("ipscore").joinpath("data")))
-DEMO_PATENTS = _DATA / "demo-patents-SYNTHETIC.csv"
-DEMO_POPULATION = _DATA / "population-guangdong-ILLUSTRATIVE.csv"
+_DATA = DATA
 DEMO_AS_OF = dt.date(2023, 12, 31)
 DEMO_BANNER = (
     "SYNTHETIC example data — 24,000 generated patents (scripts/make_demo_data.py, "
     "seed 20231231) plus 12 deliberately malformed rows; population figures are "
     "illustrative. Not statistics."
 )
-
-
-def default_as_of(today: dt.date | None = None) -> dt.date:
-    """The last completed year-end: statistics count stocks at 31 December."""
-    today = today or dt.date.today()
-    return dt.date(today.year - 1, 12, 31)
-
-
-def load_patents(source: Register | PatentBatch, sheet: str | None = None) -> PatentBatch:
-    """A register checked row by row: a file, or a DataFrame with the same columns (the
-    same checks, the same rejects)."""
-    if isinstance(source, PatentBatch):
-        return source
-    if isinstance(source, pd.DataFrame):
-        frame = schema_columns(source.rename(columns=str), DATAFRAME)
-        return validate(frame, DATAFRAME)
-    return validate(read_patent_table(source, sheet), str(source))
 
 
 def as_date(value: When, default: dt.date | None = None) -> dt.date:
@@ -370,22 +353,6 @@ def test_rule_files(path: Path | None = None) -> list[ExampleResult]:
 
 
 # --- plans -----------------------------------------------------------------------------
-
-ACTUALS = _DATA / "actuals"
-
-
-def plan_rule(plan_id: str) -> PlanRule:
-    rule = resolve_rule(plan_id)
-    if not isinstance(rule, PlanRule):
-        raise LookupError(f"{plan_id} is a {rule.kind} rule, not a plan")
-    return rule
-
-
-def patent_rule(rules: str) -> PatentRule:
-    rule = resolve_rule(rules)
-    if not isinstance(rule, PatentRule):
-        raise LookupError(f"{rules} is a {rule.kind} rule, not a patent-classification rule")
-    return rule
 
 
 def monitor(
@@ -800,8 +767,11 @@ def _bind_notebook_api() -> None:
     package's attribute to the module. It is imported above, so binding the notebook
     functions here, once, makes `ipscore.advise(...)` the function whatever was imported
     first."""
-    for name in ipscore.NOTEBOOK:
-        setattr(ipscore, name, globals()[name])
+    # The package object from sys.modules, not `import ipscore`: the package imports this
+    # module (lazily), and the layering test forbids the cycle an import would make.
+    package = sys.modules[__name__.rpartition(".")[0]]
+    for name in package.NOTEBOOK:
+        setattr(package, name, globals()[name])
 
 
 _bind_notebook_api()

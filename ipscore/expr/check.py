@@ -7,7 +7,7 @@ from typing import Any
 
 from ipscore.expr import ast
 from ipscore.expr.errors import ExprError, did_you_mean
-from ipscore.expr.functions import FUNCTIONS
+from ipscore.expr.functions import registry
 from ipscore.expr.types import Type, TypeEnv, type_problems
 
 
@@ -61,9 +61,9 @@ def _check_field_argument(arg: ast.Node, values: Mapping[str, Any], fields: set[
 
 
 def _check_call(name: str, args: tuple[ast.Node, ...], tables: set[str]) -> list[str]:
-    function = FUNCTIONS.get(name)
+    function = registry().get(name)
     if function is None:
-        return [f"unknown function {name}(){did_you_mean(name, FUNCTIONS)}"]
+        return [f"unknown function {name}(){did_you_mean(name, registry())}"]
     if len(args) != len(function.params):
         return [
             f"{name}() takes {len(function.params)} argument(s) "

@@ -251,7 +251,7 @@ class FactBuilder:
             return
         source = {**record, **context} if context else record
         evaluator = ScalarEvaluator(
-            source, Env(self.env.params, context, self.env.tables), tracing=False
+            source, Env(self.env.params, context, self.env.tables), tracing=False, backend="event"
         )
         for name in names:
             node = self.nodes[name]

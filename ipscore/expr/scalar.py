@@ -16,7 +16,7 @@ import numpy as np
 from ipscore.expr import ast
 from ipscore.expr.env import Env, is_missing
 from ipscore.expr.errors import ExprError
-from ipscore.expr.functions import FUNCTIONS
+from ipscore.expr.functions import form
 from ipscore.expr.vectorized import ARITH, COMPARE
 
 
@@ -31,8 +31,12 @@ class Trace:
 
 
 class ScalarEvaluator:
-    def __init__(self, record: Mapping[str, Any], env: Env, tracing: bool = True):
+    def __init__(
+        self, record: Mapping[str, Any], env: Env, tracing: bool = True, backend: str = "scalar"
+    ):
         self.record = record
+        #: Which form of each function to call: "scalar", or "event" for durable facts.
+        self.backend = backend
         self.env = env
         self.trace = Trace()
         self.tracing = tracing  # off where only the value matters (the event engine)
@@ -110,7 +114,7 @@ class ScalarEvaluator:
             return self.column(values[0])
         if name == "table":
             return self.env.tables[values[0]]
-        return FUNCTIONS[name].scalar(*values)
+        return form(name, self.backend)(*values)
 
 
 def _compare(op: str, left: Any, right: Any) -> bool:

@@ -12,13 +12,14 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
-from typing import Any, Literal
+from dataclasses import dataclass
+from typing import Any
 
 from ipscore.expr import ast
 from ipscore.expr.errors import did_you_mean
+from ipscore.expr.functions import lookup
+from ipscore.expr.signature import Kind
 
-Kind = Literal["bool", "number", "date", "text", "list", "table", "null", "any"]
 #: Schema kinds (ipscore.patents.schema.Kind) → expression types.
 SCHEMA_KINDS: dict[str, Kind] = {
     "id": "text",
@@ -52,47 +53,7 @@ class Type:
 ANY = Type("any")
 
 
-@dataclass(frozen=True)
-class Signature:
-    """What a function takes and gives; `same_as_arg` returns the type of that argument."""
-
-    args: tuple[Kind, ...]
-    returns: Kind
-    #: For string arguments with a closed set of values, e.g. ipc_scope's "any" | "main".
-    choices: Mapping[int, tuple[str, ...]] = field(default_factory=dict)
-
-
-SIGNATURES: dict[str, Signature] = {
-    "ipc_in": Signature(("list", "table"), "bool"),
-    "ipc_in_filtered": Signature(
-        ("list", "table", "text", "text", "text"), "bool", {2: ("ignore", "require")}
-    ),
-    "award_in": Signature(("list", "list"), "bool"),
-    "ipc_scope": Signature(("list", "text"), "list", {1: ("any", "main")}),
-    "ipc_under": Signature(("list", "text"), "bool"),
-    "count_overseas": Signature(("list", "bool"), "number"),
-    "any_of": Signature(("list", "list"), "bool"),
-    "count": Signature(("list",), "number"),
-    "years_between": Signature(("date", "date"), "number"),
-    "is_null": Signature(("any",), "bool"),
-    "date": Signature(("text",), "date"),
-    "field": Signature(("text",), "any"),
-    "table": Signature(("text",), "table"),
-}
-
 ORDERED = ("number", "date", "text")
-#: Arguments that must be known before running (a literal or a parameter), by position.
-CONSTANT_ARGS: dict[str, tuple[int, ...]] = {
-    "any_of": (1,),
-    "award_in": (1,),
-    "ipc_in_filtered": (2,),
-    "count_overseas": (1,),
-    "ipc_scope": (1,),
-    "ipc_under": (1,),
-    "date": (0,),
-    "field": (0,),
-    "table": (0,),
-}
 
 
 @dataclass(frozen=True)
@@ -260,7 +221,8 @@ def _expect_number(this: Type, where: str, problems: list[str]) -> None:
 
 
 def _call(name: str, args: list[Type], env: TypeEnv, problems: list[str]) -> Type:
-    signature = SIGNATURES.get(name)
+    function = lookup(name)
+    signature = function.signature if function else None
     if signature is None or len(args) != len(signature.args):
         return ANY  # unknown function or wrong arity: check.py reports it
     for position, (wanted, got) in enumerate(zip(signature.args, args, strict=True)):
@@ -270,7 +232,7 @@ def _call(name: str, args: list[Type], env: TypeEnv, problems: list[str]) -> Typ
                 f"not {got.describe()}{_shown(got)}"
             )
             return Type(signature.returns) if signature.returns != "any" else ANY
-        if position in CONSTANT_ARGS.get(name, ()) and not got.known and got.kind != "any":
+        if position in signature.constant and not got.known and got.kind != "any":
             problems.append(
                 f"{name}() takes a literal or a $parameter as argument {position + 1}, "
                 "not a record's field"

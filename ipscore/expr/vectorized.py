@@ -20,7 +20,7 @@ from ipscore.expr import ast
 from ipscore.expr.columns import ListColumn
 from ipscore.expr.env import Env, is_missing
 from ipscore.expr.errors import ExprError
-from ipscore.expr.functions import FUNCTIONS
+from ipscore.expr.functions import form
 
 COMPARE = {
     "==": operator.eq,
@@ -85,7 +85,7 @@ class VectorEvaluator:
             return self.column(values[0])
         if name == "table":
             return self.env.tables[values[0]]
-        return FUNCTIONS[name].vector(*values)
+        return form(name, "vectorized")(*values)
 
 
 def _present(value: Any) -> Any:

@@ -13,9 +13,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from ipscore.expr.columns import ListColumn
 from ipscore.expr.errors import ExprError
-from ipscore.expr.functions import Function, register
 
 _COMPACT = r"^(?P<subclass>[A-H]\d{2}[A-Z])(?:(?P<group>\d{1,4})/(?P<sub>\d{1,6}))?$"
 _FIXED = r"^(?P<subclass>[A-H]\d{2}[A-Z])(?P<group>\d{4})(?P<sub>\d{6})$"
@@ -67,23 +65,3 @@ def under(codes: np.ndarray, parent: str) -> np.ndarray:
     keys = {"subclass": subclass_of, "main_group": main_group_of}.get(level(canonical))
     found = keys(codes) if keys else codes
     return (found == canonical).fillna(False).to_numpy(dtype=bool)
-
-
-def _under_vec(codes, parent):
-    if not isinstance(codes, ListColumn):
-        raise ExprError("ipc_under() expects the ipc list field")
-    key = ("ipc_under", parent)
-    if key not in codes.cache:
-        codes.cache[key] = under(codes.vocab, parent)
-    return codes.any_rows(codes.cache[key])
-
-
-register(
-    Function(
-        "ipc_under",
-        ("codes", "parent"),
-        "true when any code sits under the given subclass, main group or subgroup",
-        _under_vec,
-        lambda codes, parent: bool(under(np.asarray(codes, dtype=object), parent).any()),
-    )
-)

@@ -167,3 +167,8 @@ def field_aliases(name: str) -> tuple[str, ...]:
 
 HEADER_ALIASES = {alias: name for name in FIELD_BY_NAME for alias in field_aliases(name)}
 CONTEXT_NAMES = ("as_of",)
+
+
+def record_names() -> tuple[str, ...]:
+    """The names a patent rule's expressions may read (entry point spec.patent_names)."""
+    return (*FIELD_NAMES, *CONTEXT_NAMES)

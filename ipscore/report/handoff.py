@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +9,6 @@ from ipscore.errors import InputError
 from ipscore.report.tables import sheets_for
 
 FORMATS = (".xlsx", ".html")
-
-
-def readable(path: Path) -> None:
-    """A report is for handing on: readable by others as an ordinary file is (the
-    temporary file it was written to is private)."""
-    mask = os.umask(0)
-    os.umask(mask)
-    path.chmod(0o666 & ~mask)
 
 
 def write_report(kind: str, data: dict[str, Any], path: Path, title: str | None = None) -> None:

@@ -14,7 +14,7 @@ import pandas as pd
 
 from ipscore.report.charts import FONT, charts_for
 from ipscore.report.export import atomic_path
-from ipscore.report.handoff import readable
+from ipscore.report.permissions import readable
 from ipscore.report.tables import Sheet, header, is_year
 
 ROWS_SHOWN = 300

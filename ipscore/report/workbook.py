@@ -18,7 +18,7 @@ import pandas as pd
 import xlsxwriter
 
 from ipscore.report.export import atomic_path
-from ipscore.report.handoff import readable
+from ipscore.report.permissions import readable
 from ipscore.report.tables import Sheet, header, is_year
 
 EXCEL_ROWS = 1_048_576

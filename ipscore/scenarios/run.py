@@ -17,12 +17,17 @@ import numpy as np
 import pandas as pd
 from pydantic import ValidationError
 
-from ipscore import api
 from ipscore.assumptions import compared, merge, scenario_changes
+from ipscore.defaults import ACTUALS, DEMO_PATENTS, DEMO_POPULATION, default_as_of
 from ipscore.errors import InputError
 from ipscore.expr import Env
 from ipscore.expr.errors import did_you_mean
+from ipscore.index.data import default_data, load_unit_data
+from ipscore.index.overrides import knobs as index_knobs
+from ipscore.index.overrides import with_sets
+from ipscore.index.score import score
 from ipscore.patents.classify import evaluate, prepare
+from ipscore.patents.load import load_patents
 from ipscore.patents.population import load_population
 from ipscore.patents.summary import Classification
 from ipscore.plans.actuals import load_actuals
@@ -37,6 +42,7 @@ from ipscore.scenarios.models import (
     Scenario,
     SetParameters,
 )
+from ipscore.spec.loader import index_rule, patent_rule, plan_rule
 
 Result = Any  # Classification | PlanResult | IndexResult: each has to_json()
 FLIPPED_LISTED = 50
@@ -52,19 +58,19 @@ class ClassifyRunner:
 
     @cached_property
     def rule(self):
-        return api.patent_rule(self.base.rules)
+        return patent_rule(self.base.rules)
 
     @cached_property
     def as_of(self) -> dt.date:
-        return self.base.as_of or api.default_as_of()
+        return self.base.as_of or default_as_of()
 
     @cached_property
     def batch(self):
-        return api.load_patents(_bundled(self.base.patents, api.DEMO_PATENTS))
+        return load_patents(_bundled(self.base.patents, DEMO_PATENTS))
 
     @cached_property
     def population(self):
-        path = _bundled(self.base.population, api.DEMO_POPULATION)
+        path = _bundled(self.base.population, DEMO_POPULATION)
         return load_population(path) if path else None
 
     @cached_property
@@ -130,11 +136,11 @@ class MonitorRunner:
 
     @cached_property
     def plan(self):
-        return api.plan_rule(self.base.plan)
+        return plan_rule(self.base.plan)
 
     @cached_property
     def actuals(self):
-        path = self.base.actuals or api.ACTUALS / f"{self.plan.id}.csv"
+        path = self.base.actuals or ACTUALS / f"{self.plan.id}.csv"
         return load_actuals(path, self.plan, self.base.region or self.plan.region)
 
     @cached_property
@@ -173,17 +179,10 @@ class ScoreRunner:
 
     @cached_property
     def rule(self):
-        from ipscore.spec import IndexRule
-
-        rule = api.resolve_rule(self.base.index)
-        if not isinstance(rule, IndexRule):
-            raise LookupError(f"{self.base.index} is a {rule.kind} rule, not an index")
-        return rule
+        return index_rule(self.base.index)
 
     @cached_property
     def data(self):
-        from ipscore.index.data import default_data, load_unit_data
-
         return load_unit_data(self.base.data or default_data(self.rule), self.rule, self.base.year)
 
     @cached_property
@@ -191,14 +190,9 @@ class ScoreRunner:
         return self.evaluate([])
 
     def knobs(self) -> list[str]:
-        from ipscore.index.overrides import knobs
-
-        return knobs(self.rule)
+        return index_knobs(self.rule)
 
     def evaluate(self, changes):
-        from ipscore.index.overrides import with_sets
-        from ipscore.index.score import score
-
         sets: dict[str, Any] = {}
         for change in changes:
             if not isinstance(change, SetParameters):

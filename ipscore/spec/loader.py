@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from pydantic import TypeAdapter, ValidationError
 
 from ipscore.bundled import bundled_dir
-from ipscore.spec.models import RuleFile
+from ipscore.expr.errors import did_you_mean
+from ipscore.spec.models import IndexRule, PatentRule, PlanRule, RuleFile
 from ipscore.spec.tables import table_problem
 from ipscore.spec.yamlfile import YamlError, line_of, read_yaml
 
@@ -102,8 +104,25 @@ def resolve_rule(id_or_path: str) -> RuleFile:
         if file.stem == id_or_path:
             return load_rule_file(file)
     known = [f.stem for f in bundled_rule_files()]
-    from ipscore.expr.errors import did_you_mean
-
     raise LookupError(
         f"no rule {id_or_path!r}{did_you_mean(id_or_path, known)}; bundled: {', '.join(known)}"
     )
+
+
+def patent_rule(rules: str) -> PatentRule:
+    return _rule_of_kind(rules, PatentRule, "a patent-classification rule")
+
+
+def plan_rule(plan_id: str) -> PlanRule:
+    return _rule_of_kind(plan_id, PlanRule, "a plan")
+
+
+def index_rule(index_id: str) -> IndexRule:
+    return _rule_of_kind(index_id, IndexRule, "an index")
+
+
+def _rule_of_kind(id_or_path: str, kind: type, described: str) -> Any:
+    rule = resolve_rule(id_or_path)
+    if not isinstance(rule, kind):
+        raise LookupError(f"{id_or_path} is a {rule.kind} rule, not {described}")
+    return rule

@@ -20,6 +20,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from ipscore.expr import Node, parse
 from ipscore.expr.errors import did_you_mean
+from ipscore.plugins import load_one
 from ipscore.spec.models.common import (
     Expression,
     Identifier,
@@ -202,8 +203,7 @@ class AlertRule(Strict):
 
     def name_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Unknown events and fields, bad windows, and patterns that can never fire."""
-        from ipscore.alerts.names import alert_problems
-
+        alert_problems = load_one("spec.alert_problems")
         problems = []
         for index, version in enumerate(self.versions):
             for position, alert in enumerate(version.alerts):

@@ -10,6 +10,7 @@ from pydantic import Field, PrivateAttr, model_validator
 
 from ipscore.expr import check
 from ipscore.expr.errors import did_you_mean
+from ipscore.plugins import load_one
 from ipscore.spec.models.common import (
     Example,
     RuleId,
@@ -44,15 +45,14 @@ class PatentRule(Strict):
 
     def name_problems(self) -> list[tuple[tuple[str | int, ...], str]]:
         """Names an expression or example uses that the rule does not provide."""
-        from ipscore.patents.schema import CONTEXT_NAMES, FIELD_NAMES
-
+        names = load_one("spec.patent_names")()
         problems = []
         for index, version in enumerate(self.versions):
             for group in ("eligibility", "criteria"):
                 for position, condition in enumerate(getattr(version, group)):
                     for message in check(
                         condition.node,
-                        fields=(*FIELD_NAMES, *CONTEXT_NAMES),
+                        fields=names,
                         params=version.parameters,
                         tables=self.tables,
                     ):

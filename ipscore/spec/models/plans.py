@@ -8,6 +8,7 @@ from typing import Literal
 from pydantic import Field, PrivateAttr, field_validator, model_validator
 
 from ipscore.expr.errors import did_you_mean
+from ipscore.plugins import load_one
 from ipscore.spec.models.common import (
     Confidence,
     Identifier,
@@ -45,9 +46,7 @@ class Series(Strict):
     @field_validator("unit")
     @classmethod
     def _known_unit(cls, unit: str) -> str:
-        from ipscore.plans.units import check_unit
-
-        return check_unit(unit)
+        return load_one("spec.plan_unit")(unit)
 
 
 class Indicator(Series):
