@@ -164,7 +164,9 @@ def run_dask(client) -> Runner:
         window = max(2, 2 * len(client.scheduler_info().get("workers", {})) or 2)
         pending: deque = deque()
         for chunk, later, firsts in items:
-            pending.append(client.submit(classify_chunk, chunk, shared, later, firsts, pure=False))
+            # Scattered first: the chunk travels as data to a worker, not inside the task graph.
+            [data] = client.scatter([chunk])
+            pending.append(client.submit(classify_chunk, data, shared, later, firsts, pure=False))
             if len(pending) > window:
                 yield pending.popleft().result()
         while pending:

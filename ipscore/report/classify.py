@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pandas as pd
 from rich.console import Console, Group
 from rich.markup import escape
 from rich.panel import Panel
@@ -219,7 +220,9 @@ def rejects(result: Classification, limit: int = 8) -> Table | None:
     for column in ("row", "id", "column", "value", "reason"):
         table.add_column(column)
     for row in found.head(limit).itertuples():
-        table.add_row(str(row.row), str(row.id), row.column, row.value, row.reason)
+        # A missing id or value is NaN in the table: shown blank, never as "nan".
+        cells = (row.row, row.id, row.column, row.value, row.reason)
+        table.add_row(*(escape(str(c)) if pd.notna(c) else "" for c in cells))
     if len(found) > limit:
         table.add_row("…", "", "", "", f"{len(found) - limit} more")
     return table
