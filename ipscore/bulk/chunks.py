@@ -20,7 +20,7 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from ipscore.errors import InputError
-from ipscore.patents.readers import CATEGORICAL, _read_any, line_breaks, to_schema
+from ipscore.patents.readers import _read_any, line_breaks, parquet_dictionaries, to_schema
 
 #: Bytes checked to tell UTF-8 from GB18030: a Chinese export's header alone decides it.
 SNIFF_BYTES = 4 << 20
@@ -87,15 +87,7 @@ def _csv_batches(path: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
 
 def _parquet_batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
     try:
-        schema = pq.read_schema(path)
-        nested = [f.name for f in schema if pa.types.is_nested(f.type)]
-        if nested:
-            raise InputError(
-                f"{path}: column {nested[0]!r} is nested ({schema.field(nested[0]).type}); "
-                "a register needs flat columns (lists as ;-separated text)"
-            )
-        names = set(schema.names)
-        found = pq.ParquetFile(path, read_dictionary=[c for c in CATEGORICAL if c in names])
+        found = pq.ParquetFile(path, read_dictionary=parquet_dictionaries(path))
         yield from found.iter_batches(batch_size=rows)
     except (OSError, pa.ArrowException) as err:
         raise InputError(f"{path}: cannot read parquet: {err}") from None

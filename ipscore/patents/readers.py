@@ -226,21 +226,25 @@ def line_breaks(frame: pd.DataFrame) -> int:
     return total
 
 
+def parquet_dictionaries(path: Path) -> list[str]:
+    """The Parquet columns to read as categories; refuses a nested column (InputError)."""
+    schema = pq.read_schema(path)
+    nested = [f.name for f in schema if pa.types.is_nested(f.type)]
+    if nested:
+        raise InputError(
+            f"{path}: column {nested[0]!r} is nested ({schema.field(nested[0]).type}); "
+            "a register needs flat columns (lists as ;-separated text)"
+        )
+    return [c for c in CATEGORICAL if c in set(schema.names)]
+
+
 def _read_any(path: Path, sheet: str | None) -> pd.DataFrame:
     suffix = path.suffix.lower()
     if path.is_dir():
         raise InputError(f"{path}: is a directory, not a file")
     try:
         if suffix == ".parquet":
-            schema = pq.read_schema(path)
-            nested = [f.name for f in schema if pa.types.is_nested(f.type)]
-            if nested:
-                raise InputError(
-                    f"{path}: column {nested[0]!r} is nested ({schema.field(nested[0]).type}); "
-                    "a register needs flat columns (lists as ;-separated text)"
-                )
-            names = set(schema.names)
-            table = pq.read_table(path, read_dictionary=[c for c in CATEGORICAL if c in names])
+            table = pq.read_table(path, read_dictionary=parquet_dictionaries(path))
             return table.to_pandas()
         if suffix in (".xlsx", ".xlsm"):
             return read_workbook(path, sheet)
