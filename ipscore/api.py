@@ -11,7 +11,9 @@ from typing import Any
 import pandas as pd
 
 from ipscore.advise import advise as run_advice
+from ipscore.bulk import CHUNK_ROWS, classify_register, run_dask
 from ipscore.bulk.chunks import count_rows
+from ipscore.bulk.ids import find_repeats
 from ipscore.defaults import ACTUALS, DATA, default_as_of
 from ipscore.defaults import DEMO_PATENTS as DEMO_PATENTS
 from ipscore.defaults import DEMO_POPULATION as DEMO_POPULATION
@@ -243,9 +245,6 @@ def classify_file(
         ).value
         _write_single_pass(result, out, rejects_out)
         return result
-    from ipscore.bulk import CHUNK_ROWS, classify_register, run_dask
-    from ipscore.bulk.ids import find_repeats
-
     chunked = chunk_rows is not None or client is not None
     chunk_rows = chunk_rows or CHUNK_ROWS
     repeats = find_repeats(path, chunk_rows, sheet)

@@ -134,8 +134,13 @@ def _leaf_conditions(kit: Kit):
 
 def conditions(kit: Kit = KIT):
     """True/false expressions over a patent record, reaching every registered function."""
+    return combined(_leaf_conditions(kit))
+
+
+def combined(leaves):
+    """`leaves` joined by not, and, or into trees of up to six leaves."""
     return st.recursive(
-        _leaf_conditions(kit),
+        leaves,
         lambda inner: st.one_of(
             st.builds(ast.Not, inner),
             st.builds(

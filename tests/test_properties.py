@@ -17,6 +17,7 @@ from ipscore.patents.population import per_10k
 from ipscore.patents.validate import validate
 from ipscore.synthetic import generate
 from tests.conftest import AS_OF
+from tests.expressions import combined
 
 # --- random expressions over random records -------------------------------------------
 
@@ -86,18 +87,7 @@ leaf_conditions = st.one_of(
     ),
     st.just(ast.Call("is_null", (ast.Field("x"),))),
 )
-conditions = st.recursive(
-    leaf_conditions,
-    lambda inner: st.one_of(
-        st.builds(ast.Not, inner),
-        st.builds(
-            ast.BoolOp,
-            st.sampled_from(["and", "or"]),
-            st.lists(inner, min_size=2, max_size=3).map(tuple),
-        ),
-    ),
-    max_leaves=6,
-)
+conditions = combined(leaf_conditions)
 
 
 def frame_of(rows: list[dict]) -> dict:
