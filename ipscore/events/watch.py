@@ -190,8 +190,10 @@ class Watcher:
                 self._push(day, patent_id, generation)
 
     def _push(self, day: dt.date, patent_id: str, generation: int) -> None:
-        self._order += 1  # ties on one day keep the order they were queued in
-        heapq.heappush(self._queue, (day, self._order, patent_id, generation))
+        # Ties on one day go by patent id (a new rule version, "*", first), never by the
+        # order the register listed them in: the transitions' order is the input's no more.
+        self._order += 1
+        heapq.heappush(self._queue, (day, patent_id, self._order, generation))
 
     @staticmethod
     def _env(rules: VersionRules, day: dt.date) -> Env:
@@ -308,9 +310,9 @@ class Watcher:
 
     def _due_all(self, before: dt.date) -> Iterator[tuple[dt.date, str]]:
         while self._queue and self._queue[0][0] < before:
-            day, _, patent_id, generation = heapq.heappop(self._queue)
+            day, patent_id, _, generation = heapq.heappop(self._queue)
             if patent_id == "*":  # a new rule version: everyone is judged again
-                yield from ((day, p) for p in list(self.records))
+                yield from ((day, p) for p in sorted(self.records))
             elif self._generation.get(patent_id) == generation and patent_id in self.records:
                 yield day, patent_id
 
