@@ -233,24 +233,38 @@ EXCEL_SERIALS = (20000, 80000)
 def _distinct_dates(text: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Parse distinct date spellings: 2019-09-24, 2019.09.24, 2019/9/24, 2019年9月24日,
     20190924 (text or integer), 2019-09-24 00:00:00, an Excel serial (43732) and 0 (what
-    some exports write for "no date"). Returns the dates and a reason where unreadable."""
-    cleaned = (
-        text.str.replace(r"(\.0+)?$", "", regex=True)
-        .str.replace(r"[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?$", "", regex=True)
-        .str.replace(r"^(\d{4})(\d{2})(\d{2})$", r"\1-\2-\3", regex=True)
-        .str.replace(r"[./年月]", "-", regex=True)
-        .str.replace("日", "")
+    some exports write for "no date"). Returns the dates and a reason where unreadable.
+    The spellings are cleaned with Polars' regular expressions (Rust, no Python per value)
+    and parsed by pandas, whose calendar checks decide what is an impossible date."""
+    spellings = pl.Series(pa.array(text, type=pa.string(), from_pandas=True))
+    cleaned = pl.DataFrame({"text": spellings}).select(
+        pl.col("text")
+        .str.replace(r"(\.0+)?$", "")
+        .str.replace(r"[T ][0-9]{2}:[0-9]{2}(:[0-9]{2}(\.[0-9]+)?)?$", "")
+        .str.replace(r"^([0-9]{4})([0-9]{2})([0-9]{2})$", "${1}-${2}-${3}")
+        .str.replace_all(r"[./年月]", "-")
+        .str.replace_all("日", "", literal=True)
+        .alias("cleaned")
+    )["cleaned"]
+    shapes = pl.DataFrame({"cleaned": cleaned}).select(
+        serial=pl.col("cleaned").str.contains(r"^[0-9]{5}$"),
+        zero=pl.col("cleaned").str.contains(r"^0+$"),
+        dated=pl.col("cleaned").str.contains(r"^[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}$"),
     )
+    index = text.index
+    cleaned = pd.Series(cleaned.to_arrow().to_pandas(), index=index, dtype="str")
     dates = pd.to_datetime(cleaned, format="%Y-%m-%d", errors="coerce")
-    serial = pd.to_numeric(cleaned.where(cleaned.str.fullmatch(r"\d{5}")), errors="coerce")
+    is_serial, zero, looks_like_date = (
+        pd.Series(shapes[name].fill_null(False).to_numpy(), index=index)
+        for name in ("serial", "zero", "dated")
+    )
+    serial = pd.to_numeric(cleaned.where(is_serial), errors="coerce")
     in_range = serial.between(*EXCEL_SERIALS)
     serial_dates = EXCEL_EPOCH + serial.where(in_range, 0).fillna(0).to_numpy(dtype="int64")
-    dates = dates.where(~in_range, pd.Series(serial_dates, index=dates.index))
-    zero = cleaned.str.fullmatch(r"0+")
-    looks_like_date = cleaned.str.fullmatch(r"\d{4}-\d{1,2}-\d{1,2}")
+    dates = dates.where(~in_range, pd.Series(serial_dates, index=index))
     reason = pd.Series(
         np.where(looks_like_date, "impossible date", "not a date (expected YYYY-MM-DD)"),
-        index=text.index,
+        index=index,
     ).where(dates.isna() & ~zero)
     return dates.where(~zero), reason
 
@@ -327,10 +341,24 @@ def _awards(vocab: pd.Series) -> pd.Series:
     return codes.fillna(UNRECOGNISED_AWARD + vocab.astype(str))
 
 
-LIST_NORMALIZERS: dict[str, tuple[Callable[[pd.Series], pd.Series], str]] = {
-    "ipc": (ipc.normalize, "unreadable IPC code (expected e.g. H04L 9/32 or H04L0009320000)"),
-    "family_granted": (jurisdiction_codes, "unknown jurisdiction (expected an ISO 3166 code)"),
-    "awards": (_awards, "unknown award"),
+def _on_pandas(normalize: Callable[[pd.Series], pd.Series]) -> Callable[[pa.Array], pa.Array]:
+    """A normaliser of a few distinct values written for pandas, on an Arrow dictionary."""
+
+    def run(vocab: pa.Array) -> pa.Array:
+        canonical = normalize(pd.Series(vocab.to_pylist(), dtype="string"))
+        return pa.array(canonical, type=pa.string(), from_pandas=True)
+
+    return run
+
+
+#: Distinct spellings (Arrow strings) → canonical values, null where unreadable.
+LIST_NORMALIZERS: dict[str, tuple[Callable[[pa.Array], pa.Array], str]] = {
+    "ipc": (ipc.normalize_arrow, "unreadable IPC code (expected e.g. H04L 9/32 or H04L0009320000)"),
+    "family_granted": (
+        _on_pandas(jurisdiction_codes),
+        "unknown jurisdiction (expected an ISO 3166 code)",
+    ),
+    "awards": (_on_pandas(_awards), "unknown award"),
 }
 
 
@@ -355,18 +383,23 @@ def _parse_list(raw: pd.Series, spec: FieldSpec, issues: Issues) -> ListColumn:
         parents = pc.list_parent_indices(parts).filter(keep).to_numpy()
         offsets = np.concatenate([[0], np.cumsum(np.bincount(parents, minlength=len(raw)))])
     encoded = pc.dictionary_encode(items)
-    raw_vocab = pd.Series(encoded.dictionary.to_pylist(), dtype="string")
     normalize, reason = LIST_NORMALIZERS[spec.name]
-    canonical = normalize(raw_vocab)
-    inverse, vocab = pd.factorize(canonical.fillna("?"))
+    canonical = normalize(encoded.dictionary)
+    # Spellings of one code (H04L9/32, H04L0009320000) become one vocabulary entry.
+    recoded = pc.dictionary_encode(pc.fill_null(canonical, "?"))
+    inverse = recoded.indices.to_numpy()
     column = ListColumn(
-        np.asarray(vocab, dtype=object), inverse[encoded.indices.to_numpy()], offsets
+        recoded.dictionary.to_numpy(zero_copy_only=False),
+        inverse[encoded.indices.to_numpy()],
+        offsets,
     )
-    unreadable = canonical.isna().to_numpy()
+    unreadable = pc.is_null(canonical).to_numpy(zero_copy_only=False)
     if unreadable.any():
         bad = unreadable[encoded.indices.to_numpy()]
-        bad_values = raw_vocab.to_numpy(dtype=object)[encoded.indices.to_numpy()[bad]]
-        issues.add(column.parents[bad], spec.name, bad_values, reason)
+        bad_values = encoded.dictionary.take(pa.array(encoded.indices.to_numpy()[bad]))
+        issues.add(
+            column.parents[bad], spec.name, bad_values.to_numpy(zero_copy_only=False), reason
+        )
     if spec.name == "awards":
         _warn_unrecognised_awards(column, issues)
     return column
