@@ -4,19 +4,22 @@
 #
 #   scripts/mutation.sh expr     # or patents, events, plans
 #   MUTMUT_SAMPLE=200 scripts/mutation.sh patents   # a deterministic sample of mutants
+#   MUTMUT_EXAMPLES=10 (default): the most examples a Hypothesis test runs per mutant
+#   (tests/conftest.py: derandomized, no deadline, no example database)
 #
 # The tests each package is scored against are the fast ones that exercise it (listed
 # below); mutmut runs only the tests that reach a mutated function.
 set -euo pipefail
 package=${1:?usage: scripts/mutation.sh expr|patents|events|plans}
 children=${MUTMUT_CHILDREN:-2}
+export IPSCORE_MUTATION_EXAMPLES=${MUTMUT_EXAMPLES:-10}
 repo=$(cd "$(dirname "$0")/.." && pwd)
 work=${MUTMUT_WORK:-/tmp/ipscore-mutation-$package}
 case $package in
-  expr) tests='"tests/test_expr.py", "tests/test_properties.py", "tests/test_typecheck.py", "tests/test_expr_roundtrip.py", "tests/test_differential_rules.py"' ;;
-  patents) tests='"tests/test_high_value_rule.py", "tests/test_ipc.py", "tests/test_sei.py", "tests/test_validation.py", "tests/test_registers.py", "tests/test_registers_properties.py", "tests/test_population.py", "tests/test_differential_rules.py", "tests/test_determinism.py"' ;;
+  expr) tests='"tests/test_expr.py", "tests/test_properties.py", "tests/test_typecheck.py", "tests/test_expr_roundtrip.py", "tests/test_differential_rules.py", "tests/test_backends.py", "tests/test_mutants_expr.py"' ;;
+  patents) tests='"tests/test_high_value_rule.py", "tests/test_ipc.py", "tests/test_sei.py", "tests/test_validation.py", "tests/test_registers.py", "tests/test_registers_properties.py", "tests/test_population.py", "tests/test_differential_rules.py", "tests/test_determinism.py", "tests/test_mutants_patents.py"' ;;
   events) tests='"tests/test_events.py", "tests/test_watch_stateful.py", "tests/hostile/test_events_input.py", "tests/test_determinism.py"' ;;
-  plans) tests='"tests/test_plans.py", "tests/test_plan_properties.py"' ;;
+  plans) tests='"tests/test_plans.py", "tests/test_plan_properties.py", "tests/test_mutants_plans.py"' ;;
   *) echo "unknown package $package" >&2; exit 2 ;;
 esac
 # Test files not (yet) in this checkout are left out.
@@ -47,3 +50,15 @@ mutmut results --all true > "$work/results.txt" || true
 checked=$(grep -v ': not checked' "$work/results.txt" | grep -c ': ' || true)
 echo "killed: $(grep -c ': killed' "$work/results.txt" || true) of $checked checked"
 grep -v ': not checked' "$work/results.txt" | sed 's/.*: //' | sort | uniq -c
+# Killed share of the mutants run, with its 95 % Wilson score interval.
+python3 - "$work/results.txt" <<'WILSON'
+import math, sys
+statuses = [line.rsplit(": ", 1)[1].strip() for line in open(sys.argv[1]) if ": " in line]
+run = [s for s in statuses if s != "not checked"]
+n, k, z = len(run), run.count("killed"), 1.959964
+if n:
+    p = k / n
+    centre = (p + z * z / (2 * n)) / (1 + z * z / n)
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    print(f"killed/run {k}/{n} = {p:.1%}, 95 % Wilson interval {centre - half:.1%}-{centre + half:.1%}")
+WILSON
