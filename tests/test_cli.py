@@ -120,8 +120,13 @@ def test_explain_json(tmp_path):
     assert by_id["domestic"]["evidence"] == {"owner_country": "TW"}
     assert by_id["maintained"]["evidence"]["filing_date"] == "2012-08-28"
     assert by_id["maintained"]["kind"] == "criterion" and by_id["maintained"]["source"]
+    # G03G 15/00 falls under rule 4 of the SEI–IPC table (G03G*, 1.2 电子核心产业); the
+    # second code, F25D 23/00, under none. (This used to restate passed = any(matched).)
     matches = by_id["strategic_emerging"]["matches"]
-    assert by_id["strategic_emerging"]["passed"] == any(m["matched"] for m in matches)
+    assert by_id["strategic_emerging"]["passed"] is True
+    assert [(m["code"], m["industry"], m["rule_no"], m["matched"]) for m in matches] == [
+        ("G03G 15/00", "1.2", 4, True)
+    ]
 
 
 def test_explain_a_rejected_patent_says_why():
