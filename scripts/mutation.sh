@@ -4,6 +4,7 @@
 #
 #   scripts/mutation.sh expr     # or patents, events, plans
 #   MUTMUT_SAMPLE=200 scripts/mutation.sh patents   # a deterministic sample of mutants
+#   MUTMUT_NAMES=file scripts/mutation.sh plans     # only the mutants named in the file
 #   MUTMUT_EXAMPLES=10 (default): the most examples a Hypothesis test runs per mutant
 #   (tests/conftest.py: derandomized, no deadline, no example database)
 #
@@ -33,13 +34,24 @@ source_paths = ["ipscore/$package/"]
 also_copy = ["rules/", "scenarios/", "ipscore/"]
 pytest_add_cli_args_test_selection = [$tests]
 pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
+# Workers forked from a process that has run the tests inherit Polars' thread pool (started
+# at import) and hang: most mutants then "time out". A fork server that imports nothing
+# gives each worker a clean interpreter, at ~4 s of imports per mutant.
+process_isolation = "forkserver"
+forkserver_warmup = "none"
 CONF
 cd "$work"
 unset PYTHONPATH  # mutmut puts mutants/ first on sys.path itself
 names=()
-if [[ -n ${MUTMUT_SAMPLE:-} ]]; then
-  # Deterministic sample: every k-th mutant name in sorted order.
+if [[ -n ${MUTMUT_SAMPLE:-} || -n ${MUTMUT_NAMES:-} ]]; then
   mutmut run --max-children "$children" does-not-exist >/dev/null 2>&1 || true
+fi
+if [[ -n ${MUTMUT_NAMES:-} ]]; then
+  # Only the mutants named in this file, e.g. the survivors of a sample, run again after
+  # tests were added (a killed mutant stays killed when tests are only added).
+  mapfile -t names < <(grep -v '^ *$' "$MUTMUT_NAMES")
+elif [[ -n ${MUTMUT_SAMPLE:-} ]]; then
+  # Deterministic sample: every k-th mutant name in sorted order.
   mapfile -t all < <(mutmut results --all true 2>/dev/null | sed -n 's/^ *\([^ :]*\):.*/\1/p' | sort)
   step=$(( (${#all[@]} + MUTMUT_SAMPLE - 1) / MUTMUT_SAMPLE ))
   for ((i = 0; i < ${#all[@]}; i += step)); do names+=("${all[i]}"); done
