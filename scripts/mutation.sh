@@ -39,6 +39,9 @@ pytest_add_cli_args = ["-p", "no:cacheprovider", "-q", "-x"]
 # gives each worker a clean interpreter, at ~4 s of imports per mutant.
 process_isolation = "forkserver"
 forkserver_warmup = "none"
+# mutmut's wall-clock limit is (test time + timeout_constant) x 15: with the default 1 s a
+# loaded shared machine turned surviving mutants into "timeouts".
+timeout_constant = 10.0
 CONF
 cd "$work"
 unset PYTHONPATH  # mutmut puts mutants/ first on sys.path itself
