@@ -1,0 +1,48 @@
+"""Patent facts that mutation testing (scripts/mutation.sh patents) found unasserted or
+reached by no selected test. Expected values are stated from the rule and the IPC scheme."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ipscore.patents import ipc
+from ipscore.patents.classify import evaluate, prepare
+from ipscore.patents.explain import explain
+from tests.conftest import AS_OF, batch_of
+
+
+def test_ipc_under_each_level_of_the_parent():
+    codes = np.array(["G06N 3/04", "G06N 3/08", "G06F 1/16", None], dtype=object)
+    assert ipc.under(codes, "G06N").tolist() == [True, True, False, False]  # subclass
+    assert ipc.under(codes, "G06N 3/00").tolist() == [True, True, False, False]  # main group
+    assert ipc.under(codes, "G06N 3/04").tolist() == [True, False, False, False]  # subgroup
+
+
+def test_records_are_plain_values_per_patent():
+    batch = batch_of({"ipc": "G03G 15/00;F25D 23/00", "pledge_amount": "600"}, {})
+    first, second = batch.records()
+    assert first["ipc"] == ("G03G 15/00", "F25D 23/00") and first["pledge_amount"] == 600.0
+    assert first["grant_date"] == pd.Timestamp("2022-02-01") and first["lapse_date"] is None
+    assert second["pledge_amount"] is None and second["ipc"] == ("A47J 27/00",)
+
+
+def test_explanation_names_parameters_and_notes(rule):
+    batch = batch_of({"ipc": "G03G 15/00;F25D 23/00", "pledge_amount": "600"})
+    found = explain(batch, prepare(rule, AS_OF), batch.records()[0]["id"])
+    by_id = {c["id"]: c for c in found["conditions"]}
+    pledge = by_id["pledge"]["parameters"]
+    assert [(p["name"], p["value"], p["unit"]) for p in pledge] == [
+        ("pledge_threshold", 1000, "万元")
+    ]
+    assert [m["note"] for m in by_id["strategic_emerging"]["matches"]] == [""]
+
+
+def test_reused_columns_are_recomputed_when_a_parameter_changes(rule):
+    batch = batch_of({"pledge_amount": "600"}, {"pledge_amount": "1200"})
+    before = prepare(rule, AS_OF)
+    first = evaluate(batch, before)
+    assert first["pledge"].tolist() == [False, True]  # threshold 1000 万元
+    lower = prepare(rule, AS_OF, {"pledge_threshold": 500})
+    again = evaluate(batch, lower, reuse=(batch, before, first))
+    assert again["pledge"].tolist() == [True, True]
