@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -204,3 +205,20 @@ def test_a_register_changed_between_the_two_reads_is_refused(tmp_path, monkeypat
     _write(REGISTER.head(100), tmp_path, ".parquet")  # rewritten after the id pass
     with pytest.raises(api.InputError, match="the file changed during the run"):
         engine.classify_register(path, PREPARED, chunk_rows=10, repeats=repeats)
+
+
+def test_rows_sharing_only_the_first_hash_are_not_repeats(tmp_path, monkeypatch):
+    """The sort over the first 64-bit hash only nominates candidates; the second hash
+    decides. With every first hash made equal, the answer is unchanged."""
+    from ipscore.bulk import ids
+
+    path = _write(REGISTER, tmp_path, ".parquet")
+    honest = ids.find_repeats(path, 10)
+    real_hashes = ids._hashes
+    monkeypatch.setattr(
+        ids, "_hashes", lambda column: real_hashes(column).with_columns(h1=pl.lit(7, pl.UInt64))
+    )
+    colliding = ids.find_repeats(path, 10)
+    assert len(honest.later) == 2
+    for name in ("later", "first_of_later", "firsts"):
+        assert getattr(colliding, name).tolist() == getattr(honest, name).tolist()

@@ -129,6 +129,21 @@ def _hashes(ids: pa.Array | pd.Series) -> pl.DataFrame:
     return pl.DataFrame({"h1": keys.hash(seed=1), "h2": keys.hash(seed=2), "null": keys.is_null()})
 
 
+def _shared_first_hash(keys: pl.DataFrame) -> pl.DataFrame:
+    """The rows (1-based, as "row") whose first hash another row has: every repeat, and
+    about none else. Found by a stable sort of one 64-bit column, which costs a sixth of
+    the memory of a hash table over both hashes (20M rows: 0.3 GB, not 2 GB)."""
+    h1 = keys["h1"].to_numpy()
+    present = np.flatnonzero(~keys["null"].to_numpy())
+    order = present[np.argsort(h1[present], kind="stable")]
+    same = h1[order[1:]] == h1[order[:-1]]
+    shared = np.zeros(len(order), dtype=bool)
+    shared[1:] |= same
+    shared[:-1] |= same
+    candidates = np.sort(order[shared])
+    return keys[candidates].with_columns(row=pl.Series(candidates + 1, dtype=pl.Int64))
+
+
 def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Repeats:
     path = Path(path)
     check_register(path)
@@ -139,10 +154,9 @@ def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) ->
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Repeats(0, empty, empty, empty)
-    keys = pl.concat(parts).with_row_index("row", offset=1)
+    keys = pl.concat(parts)
     rows = keys.height
-    keys = keys.filter(~pl.col("null"))
-    repeated = keys.filter(pl.struct("h1", "h2").is_duplicated())
+    repeated = _shared_first_hash(keys).filter(pl.struct("h1", "h2").is_duplicated())
     firsts = repeated.with_columns(pl.col("row").min().over("h1", "h2").alias("first"))
     later = firsts.filter(pl.col("row") != pl.col("first")).sort("row")
     first_rows = firsts.filter(pl.col("row") == pl.col("first")).sort("row")
