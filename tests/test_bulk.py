@@ -222,3 +222,15 @@ def test_rows_sharing_only_the_first_hash_are_not_repeats(tmp_path, monkeypatch)
     assert len(honest.later) == 2
     for name in ("later", "first_of_later", "firsts"):
         assert getattr(colliding, name).tolist() == getattr(honest, name).tolist()
+
+
+def test_a_csv_with_bare_cr_line_ends_finds_its_repeats(tmp_path):
+    """Polars reads a CSV of bare CR line ends as no rows; such a file is read by Arrow,
+    and its repeated ids are rejected as in the single pass."""
+    path = _write(REGISTER, tmp_path, ".csv")
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\n", "\r")
+    path.write_text(text, encoding="utf-8-sig", newline="")
+    chunked = classify_register(path, PREPARED, chunk_rows=10)
+    single = _single(path)
+    _same(single, chunked)
+    assert chunked.batch.rejects["reason"].str.startswith("repeated id").sum() == 2

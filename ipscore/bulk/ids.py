@@ -22,6 +22,7 @@ import pyarrow.parquet as pq
 
 from ipscore.bulk.chunks import (
     CSV_SUFFIXES,
+    SNIFF_BYTES,
     check_register,
     csv_encoding,
     csv_header,
@@ -41,6 +42,8 @@ class Repeats:
     later: np.ndarray
     first_of_later: np.ndarray
     firsts: np.ndarray
+    #: `rows` was counted from an id column: the chunks must read as many.
+    counted: bool = True
 
     def within(self, first_row: int, n: int) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Positions in the chunk of rows first_row … first_row+n-1: later rows, their first
@@ -79,7 +82,7 @@ def _id_parts(
         column = _id_header(path, header)
         if column is None:
             return
-        if encoding == "utf-8-sig" and fast:
+        if encoding == "utf-8-sig" and fast and _newline_terminated(path):
             yield from _polars_csv_column(path, header.index(column), delimiter, chunk_rows)
         else:
             yield from _arrow_csv_column(path, column, encoding, delimiter)
@@ -87,6 +90,13 @@ def _id_parts(
         for chunk in read_chunks(path, chunk_rows, sheet):
             if "id" in chunk.frame:
                 yield chunk.frame["id"]
+
+
+def _newline_terminated(path: Path) -> bool:
+    """Lines end in LF or CRLF (Polars reads a file of bare CR line ends as no rows)."""
+    with open(path, "rb") as handle:
+        head = handle.read(SNIFF_BYTES)
+    return b"\n" in head
 
 
 def _polars_csv_column(path: Path, position: int, delimiter: str, rows: int) -> Iterator[pa.Array]:
@@ -153,7 +163,7 @@ def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) ->
         parts = [_hashes(ids) for ids in _id_parts(path, chunk_rows, sheet, fast=False)]
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
-        return Repeats(0, empty, empty, empty)
+        return Repeats(0, empty, empty, empty, counted=False)
     keys = pl.concat(parts)
     rows = keys.height
     repeated = _shared_first_hash(keys).filter(pl.struct("h1", "h2").is_duplicated())
