@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -204,3 +205,32 @@ def test_a_register_changed_between_the_two_reads_is_refused(tmp_path, monkeypat
     _write(REGISTER.head(100), tmp_path, ".parquet")  # rewritten after the id pass
     with pytest.raises(api.InputError, match="the file changed during the run"):
         engine.classify_register(path, PREPARED, chunk_rows=10, repeats=repeats)
+
+
+def test_rows_sharing_only_the_first_hash_are_not_repeats(tmp_path, monkeypatch):
+    """The sort over the first 64-bit hash only nominates candidates; the second hash
+    decides. With every first hash made equal, the answer is unchanged."""
+    from ipscore.bulk import ids
+
+    path = _write(REGISTER, tmp_path, ".parquet")
+    honest = ids.find_repeats(path, 10)
+    real_hashes = ids._hashes
+    monkeypatch.setattr(
+        ids, "_hashes", lambda column: real_hashes(column).with_columns(h1=pl.lit(7, pl.UInt64))
+    )
+    colliding = ids.find_repeats(path, 10)
+    assert len(honest.later) == 2
+    for name in ("later", "first_of_later", "firsts"):
+        assert getattr(colliding, name).tolist() == getattr(honest, name).tolist()
+
+
+def test_a_csv_with_bare_cr_line_ends_finds_its_repeats(tmp_path):
+    """Polars reads a CSV of bare CR line ends as no rows; such a file is read by Arrow,
+    and its repeated ids are rejected as in the single pass."""
+    path = _write(REGISTER, tmp_path, ".csv")
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\n", "\r")
+    path.write_text(text, encoding="utf-8-sig", newline="")
+    chunked = classify_register(path, PREPARED, chunk_rows=10)
+    single = _single(path)
+    _same(single, chunked)
+    assert chunked.batch.rejects["reason"].str.startswith("repeated id").sum() == 2

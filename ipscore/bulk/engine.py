@@ -226,10 +226,10 @@ def classify_register(
             absent = result.absent
             if progress is not None:
                 progress(result.tally.read)
-        if repeats.rows and total is not None and total.read != repeats.rows:
+        if repeats.counted and (total.read if total else 0) != repeats.rows:
             raise InputError(
-                f"{path}: {repeats.rows:,} rows when its ids were read but {total.read:,} "
-                "when evaluated: the file changed during the run"
+                f"{path}: {repeats.rows:,} rows when its ids were read but "
+                f"{total.read if total else 0:,} when evaluated: the file changed during the run"
             )
         for sink in sinks:
             if sink is not None:
