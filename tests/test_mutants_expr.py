@@ -13,7 +13,7 @@ import pytest
 
 from ipscore.expr import ExprError, ScalarEvaluator, VectorEvaluator, parse
 from ipscore.expr.check import require_valid
-from ipscore.expr.types import Type, TypeEnv, infer, schema_types
+from ipscore.expr.types import Type, TypeEnv, infer, schema_types, type_problems
 from tests.test_properties import ENV, durable_truth, frame_of, scalar_record
 
 ROWS = [
@@ -75,3 +75,11 @@ def test_infer_of_an_ill_typed_expression_still_gives_its_result_type():
     env = TypeEnv({"x": Type("number")}, {})
     assert infer(parse('x + "a"'), env).kind == "number"
     assert infer(parse("x > 1"), env).kind == "bool"
+
+
+def test_type_messages_name_the_kinds_in_words():
+    env = TypeEnv({"x": Type("number"), "b": Type("bool")}, {})
+    assert type_problems(parse("x + b > 1"), env) == ["`+` needs numbers, not true/false"]
+    assert type_problems(parse('table("sei-ipc") in ["a"]'), env) == [
+        '`in` a list field needs a single value on the left, e.g. "US" in family_granted'
+    ]

@@ -4,11 +4,14 @@ reached by no selected test. Expected values are stated from the rule and the IP
 from __future__ import annotations
 
 import numpy as np
+import openpyxl
 import pandas as pd
 
 from ipscore.patents import ipc
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.explain import explain
+from ipscore.patents.sei import load_ipc_table
+from ipscore.patents.workbook import read_workbook
 from tests.conftest import AS_OF, batch_of
 
 
@@ -46,3 +49,22 @@ def test_reused_columns_are_recomputed_when_a_parameter_changes(rule):
     lower = prepare(rule, AS_OF, {"pledge_threshold": 500})
     again = evaluate(batch, lower, reuse=(batch, before, first))
     assert again["pledge"].tolist() == [True, True]
+
+
+def test_a_rule_table_without_rule_numbers_numbers_its_rows(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("sei_code,ipc_patterns\n1.1,G06F*\n1.2,G03G*;H01L*\n", "utf-8")
+    table = load_ipc_table(path)
+    assert table.rules["rule_no"].tolist() == [1, 2]
+    [match] = table.explain_code("G03G 15/00")
+    assert (match["industry"], match["industry_name"], match["rule_no"]) == (
+        "1.2",
+        "电子核心产业",
+        2,
+    )
+
+
+def test_a_workbook_with_only_empty_sheets_reads_as_no_rows(tmp_path):
+    path = tmp_path / "empty.xlsx"
+    openpyxl.Workbook().save(path)
+    assert read_workbook(path).empty
