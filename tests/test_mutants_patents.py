@@ -68,3 +68,12 @@ def test_a_workbook_with_only_empty_sheets_reads_as_no_rows(tmp_path):
     path = tmp_path / "empty.xlsx"
     openpyxl.Workbook().save(path)
     assert read_workbook(path).empty
+
+
+def test_a_rule_tables_own_numbers_are_kept(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("rule_no,sei_code,ipc_patterns\n7,1.1,G06F*\n9,1.2,G03G*\n", "utf-8")
+    [match] = load_ipc_table(path).explain_code("G03G 15/00")
+    # A CSV table's numbers come back as text ("9"), a JSON-lines table's as numbers: the
+    # number is kept either way (the type differs; reported, not changed here).
+    assert str(match["rule_no"]) == "9"
