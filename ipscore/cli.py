@@ -15,6 +15,7 @@ from rich.markup import escape
 
 from ipscore import __version__, api
 from ipscore.bulk.cluster import dask_client
+from ipscore.bulk.memory import tune_allocators
 from ipscore.errors import InputError
 from ipscore.expr import ExprError
 from ipscore.optional import require_durable_rules
@@ -602,4 +603,5 @@ def main(argv: list[str] | None = None) -> None:
     """The console entry point: the commands inside the last-resort guard."""
     from ipscore.guard import guarded
 
+    tune_allocators()
     guarded(lambda: app(args=argv, prog_name="ipscore"), debug=lambda: _debug["on"])

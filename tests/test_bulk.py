@@ -14,6 +14,7 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import polars as pl
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -162,3 +163,74 @@ def test_cli_out_matches_single_pass_verdicts(tmp_path, suffix):
     assert written["high_value"].astype(str).str.lower().tolist() == (
         single["high_value"].astype(str).str.lower().tolist()
     )
+
+
+def test_line_numbers_after_multi_line_fields_in_earlier_chunks(tmp_path):
+    """Titles running over several lines push the file's line numbers ahead of its row
+    numbers; an open quote in a later chunk is still named at its own line, as the single
+    pass names it."""
+    frame = REGISTER.copy()
+    frame.loc[[2, 15, 40], "名称"] = ["two\nlines", "three\nline\ntitle", "a\r\nb"]
+    frame.loc[90, "申请日"] = "2019-01-01\n"  # a date spanning lines: an open quote
+    path = _write(frame, tmp_path, ".csv")
+    with pytest.raises(api.InputError) as single:
+        api.classify_file(path, AS_OF)
+    with pytest.raises(api.InputError) as chunked:
+        classify_register(path, PREPARED, chunk_rows=11)
+    line = 2 + 90 + 1 + 2 + 1  # header, 90 rows before, and 4 line breaks in earlier titles
+    assert f"{path}:{line}: column filing_date" in str(single.value)
+    assert str(chunked.value) == str(single.value)
+
+
+def test_a_ragged_csv_is_refused_with_its_line_in_chunked_mode(tmp_path):
+    """Polars reads the ids of a UTF-8 CSV; a file it refuses is read by Arrow, whose
+    message the user gets, as in the single pass."""
+    from tests.hostile.conftest import run_ipscore
+
+    path = _write(REGISTER, tmp_path, ".csv")
+    lines = path.read_text(encoding="utf-8-sig").splitlines()
+    lines[30] += ",an extra field"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    run = run_ipscore("classify", str(path), "--chunk-rows", "10", seconds=60)
+    assert run.code == 2, run.stderr
+    assert "malformed CSV" in run.stderr and "Traceback" not in run.stderr
+
+
+def test_a_register_changed_between_the_two_reads_is_refused(tmp_path, monkeypatch):
+    from ipscore.bulk import engine
+    from ipscore.bulk.ids import find_repeats
+
+    path = _write(REGISTER, tmp_path, ".parquet")
+    repeats = find_repeats(path, 10)
+    _write(REGISTER.head(100), tmp_path, ".parquet")  # rewritten after the id pass
+    with pytest.raises(api.InputError, match="the file changed during the run"):
+        engine.classify_register(path, PREPARED, chunk_rows=10, repeats=repeats)
+
+
+def test_rows_sharing_only_the_first_hash_are_not_repeats(tmp_path, monkeypatch):
+    """The sort over the first 64-bit hash only nominates candidates; the second hash
+    decides. With every first hash made equal, the answer is unchanged."""
+    from ipscore.bulk import ids
+
+    path = _write(REGISTER, tmp_path, ".parquet")
+    honest = ids.find_repeats(path, 10)
+    real_hashes = ids._hashes
+    monkeypatch.setattr(
+        ids, "_hashes", lambda column: real_hashes(column).with_columns(h1=pl.lit(7, pl.UInt64))
+    )
+    colliding = ids.find_repeats(path, 10)
+    assert len(honest.later) == 2
+    for name in ("later", "first_of_later", "firsts"):
+        assert getattr(colliding, name).tolist() == getattr(honest, name).tolist()
+
+
+def test_a_csv_with_bare_cr_line_ends_finds_its_repeats(tmp_path):
+    """Polars reads a CSV of bare CR line ends as no rows; such a file is read by Arrow,
+    and its repeated ids are rejected as in the single pass."""
+    path = _write(REGISTER, tmp_path, ".csv")
+    text = path.read_text(encoding="utf-8-sig").replace("\r\n", "\n").replace("\n", "\r")
+    path.write_text(text, encoding="utf-8-sig", newline="")
+    chunked = classify_register(path, PREPARED, chunk_rows=10)
+    single = _single(path)
+    _same(single, chunked)
+    assert chunked.batch.rejects["reason"].str.startswith("repeated id").sum() == 2

@@ -325,3 +325,18 @@ def test_a_cnipa_download_takes_the_grant_date_from_a_grant_publication(tmp_path
     data = classify_json(path, "--as-of", "2023-12-31")
     assert (data["read"], data["rejected"], data["eligible"], data["high_value"]) == (2, 0, 1, 1)
     assert {r["code"] for r in data["regions"]} == {"310100", "440600"}
+
+
+def test_a_municipality_is_one_city_however_it_is_written():
+    """北京市 written bare (the province code 110000) and its districts (110108, rolled up
+    to 110100) are one city; 重庆's districts (5001xx) and counties (5002xx) too."""
+    from ipscore.regions.divisions import divisions, place_key
+    from ipscore.regions.resolve import resolve_places
+
+    places = ["北京市", "北京市海淀区", "北京", "重庆市", "重庆市渝中区", "重庆市巫溪县", "上海"]
+    codes = resolve_places(places).codes
+    cities = [place_key(code, "city") for code in codes]
+    assert cities == ["110100"] * 3 + ["500100"] * 3 + ["310100"]
+    assert {divisions().name(c) for c in cities} == {"北京市", "重庆市", "上海市"}
+    assert place_key(codes[1], "province") == "110000"
+    assert place_key(codes[1], "county") == "110108"

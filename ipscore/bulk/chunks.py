@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
@@ -67,19 +68,19 @@ def _csv_batches(path: Path, block_bytes: int) -> Iterator[pa.RecordBatch]:
     names = csv_header(path, encoding, delimiter)
     if not names:
         return
-    reader = pv.open_csv(
-        path,
-        read_options=pv.ReadOptions(
-            encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes
-        ),
-        parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-        convert_options=pv.ConvertOptions(
-            column_types=dict.fromkeys(names, pa.string()),
-            strings_can_be_null=True,
-            null_values=[""],
-        ),
-    )
-    try:
+    try:  # opening reads the first block, so it can fail as much as the reading
+        reader = pv.open_csv(
+            path,
+            read_options=pv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes
+            ),
+            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
         yield from reader
     except pa.ArrowInvalid as err:
         raise InputError(f"{path}: malformed CSV: {err}") from None
@@ -150,14 +151,34 @@ def _rebatch(path: Path, rows: int, sheet: str | None) -> Iterator[pa.Table | pd
         yield pa.Table.from_batches(pending)
 
 
+def newlines(table: pa.Table) -> int:
+    """Line breaks inside the fields of an Arrow table of text columns, counted on each
+    column's UTF-8 bytes at once (a newline byte is never part of another character)."""
+    total = 0
+    for column in table.columns:
+        for array in column.chunks:
+            if len(array) == 0 or not pa.types.is_string(array.type):
+                if len(array) and pa.types.is_large_string(array.type):
+                    total += int(pc.sum(pc.count_substring(array, "\n")).as_py() or 0)
+                continue
+            offsets = np.frombuffer(array.buffers()[1], dtype=np.int32)
+            first, last = offsets[array.offset], offsets[array.offset + len(array)]
+            data = array.buffers()[2]
+            if data is not None and last > first:
+                total += int(np.count_nonzero(np.frombuffer(data, np.uint8)[first:last] == 10))
+    return total
+
+
 def read_chunks(path: str | Path, rows: int, sheet: str | None = None) -> Iterator[Chunk]:
     """The register `rows` rows at a time, schema names applied (see module docstring)."""
     path = Path(path)
     is_csv = path.suffix.lower() in CSV_SUFFIXES
     first_row, first_line = 1, 2
     for part in _rebatch(path, rows, sheet):
-        raw = part if isinstance(part, pd.DataFrame) else part.to_pandas()
-        breaks = line_breaks(raw) if is_csv else 0
+        if isinstance(part, pd.DataFrame):
+            raw, breaks = part, line_breaks(part) if is_csv else 0
+        else:
+            raw, breaks = part.to_pandas(), newlines(part) if is_csv else 0
         yield Chunk(to_schema(path, raw), first_row, first_line)
         first_row += len(raw)
         first_line += len(raw) + breaks

@@ -21,6 +21,7 @@ import pandas as pd
 
 from ipscore.bulk.chunks import CSV_SUFFIXES, Chunk, read_chunks
 from ipscore.bulk.ids import Repeats, find_repeats
+from ipscore.errors import InputError
 from ipscore.patents.classify import Prepared, evaluate
 from ipscore.patents.population import Population
 from ipscore.patents.readers import check_spanning_fields
@@ -225,6 +226,11 @@ def classify_register(
             absent = result.absent
             if progress is not None:
                 progress(result.tally.read)
+        if repeats.counted and (total.read if total else 0) != repeats.rows:
+            raise InputError(
+                f"{path}: {repeats.rows:,} rows when its ids were read but "
+                f"{total.read if total else 0:,} when evaluated: the file changed during the run"
+            )
         for sink in sinks:
             if sink is not None:
                 sink.close()

