@@ -66,7 +66,7 @@ def main() -> None:
     engine = time.perf_counter() - began
 
     # Reference: the same ruleset and the facts the engine built, asserted and retracted bare.
-    version = watcher._version(events[-1].date)
+    version = watcher.rulesets.for_day(events[-1].date)
     context = {"as_of": pd.Timestamp(events[-1].date)}
     facts = []
     for event in events:

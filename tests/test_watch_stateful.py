@@ -321,3 +321,25 @@ def test_a_patent_filed_by_an_event_is_judged_again_on_its_anniversary(filed, gr
     expected = evaluate(validate(watcher.snapshot(), "final"), prepare(RULE, until))
     assert watcher.verdicts["CN209900000001"].high_value == expected["high_value"][0]
     assert expected["high_value"][0] == (checked > 0)  # maintained more than 10 years
+
+
+@pytest.mark.parametrize(
+    ("kind", "field", "value"),
+    [
+        ("pledge_registered", "pledge_amount", 3499.0),
+        ("family_granted", "family_granted", "US"),
+        ("award", "awards", "china_patent.gold"),
+    ],
+)
+def test_one_event_changes_the_record_and_the_verdict(kind, field, value):
+    """Stated by hand, not by the watcher's own snapshot: PATENT is eligible and meets no
+    criterion; one pledge of 2,500 (999 before), one US grant or one gold award makes it
+    high-value, and the record shows the new value."""
+    batch = validate(pd.DataFrame([PATENT], dtype=object), "one")
+    row = {"line": 1, "id": PATENT["id"], "date": "2022-03-01", "type": kind,
+           "payload": MOVING[kind]}  # fmt: skip
+    watcher = Watcher.from_batch(RULE, batch)
+    list(watcher.run(EventStream([check_row(row)], [], 1, 0), dt.date(2022, 6, 1), START))
+    assert watcher.verdicts[PATENT["id"]].high_value is True
+    recorded = watcher.snapshot().set_index("id").loc[PATENT["id"], field]
+    assert recorded == value

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from ipscore.errors import InputError
 from ipscore.expr import Env, ExprError, ListColumn, VectorEvaluator, parse, require_valid
@@ -67,8 +68,8 @@ def _append_codes(column: ListColumn, mask: np.ndarray, codes: list[str]) -> Lis
 def _normalized_codes(field: str, values: list[str] | str) -> list[str]:
     values = [values] if isinstance(values, str) else list(values)
     normalize, reason = LIST_NORMALIZERS[field]
-    canonical = normalize(pd.Series(values, dtype="string"))
-    bad = [v for v, c in zip(values, canonical, strict=True) if pd.isna(c)]
+    canonical = normalize(pa.array([str(v) for v in values], type=pa.string())).to_pylist()
+    bad = [v for v, c in zip(values, canonical, strict=True) if c is None]
     if bad:
         raise InputError(f"patent edit: add {field}: {', '.join(map(repr, bad))}: {reason}")
     return list(canonical)
