@@ -13,6 +13,8 @@ import pytest
 
 from ipscore.expr import ExprError, ScalarEvaluator, VectorEvaluator, parse
 from ipscore.expr.check import require_valid
+from ipscore.expr.parser import _bracket_depth
+from ipscore.expr.scalar import _format
 from ipscore.expr.types import Type, TypeEnv, infer, schema_types, type_problems
 from tests.test_properties import ENV, durable_truth, frame_of, scalar_record
 
@@ -83,3 +85,25 @@ def test_type_messages_name_the_kinds_in_words():
     assert type_problems(parse('table("sei-ipc") in ["a"]'), env) == [
         '`in` a list field needs a single value on the left, e.g. "US" in family_granted'
     ]
+
+
+def test_the_failed_part_is_recorded_as_written():
+    record = scalar_record(frame_of(ROWS), 0)  # x = 1, y = 0
+    evaluator = ScalarEvaluator(record, ENV)
+    assert evaluator.truth(parse("x > 2 or y < 1 and x > 5")) is False
+    assert evaluator.trace.failed == ["x > 2", "x > 5"]
+
+
+def test_a_list_field_is_not_compared():
+    record = scalar_record(frame_of(ROWS), 0)
+    with pytest.raises(ExprError, match=r"^a list field cannot be compared; use count\(\)"):
+        ScalarEvaluator(record, ENV).truth(parse('codes == "US"'))
+
+
+def test_missing_numbers_are_shown_as_missing():
+    assert _format(float("nan")) == "missing" and _format(None) == "missing"
+    assert _format(2.5) == "2.50"
+
+
+def test_bracket_depth_counts_nesting_not_brackets():
+    assert _bracket_depth("(a)(b)[c]") == 1 and _bracket_depth("((a) + [(b)])") == 3
