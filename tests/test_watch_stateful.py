@@ -343,3 +343,36 @@ def test_one_event_changes_the_record_and_the_verdict(kind, field, value):
     assert watcher.verdicts[PATENT["id"]].high_value is True
     recorded = watcher.snapshot().set_index("id").loc[PATENT["id"], field]
     assert recorded == value
+
+
+@pytest.mark.parametrize(("released", "left"), [({"amount": 500}, 2999.0), ({}, None)])
+def test_a_release_leaves_the_rest_of_the_pledge(released, left):
+    """999 pledged, 2,500 more, then 500 released: 2,999 left (stated by hand); a release
+    without an amount ends the whole pledge."""
+    batch = validate(pd.DataFrame([PATENT], dtype=object), "one")
+    rows = [
+        {"line": 1, "id": PATENT["id"], "date": "2022-03-01", "type": "pledge_registered",
+         "payload": {"amount": 2500}},
+        {"line": 2, "id": PATENT["id"], "date": "2022-04-01", "type": "pledge_released",
+         "payload": released},
+    ]  # fmt: skip
+    watcher = Watcher.from_batch(RULE, batch)
+    list(
+        watcher.run(EventStream([check_row(r) for r in rows], [], 2, 0), dt.date(2022, 6, 1), START)
+    )
+    recorded = watcher.snapshot().set_index("id").loc[PATENT["id"], "pledge_amount"]
+    assert (None if pd.isna(recorded) else recorded) == left
+    assert watcher.verdicts[PATENT["id"]].high_value is (left is not None and left >= 1000)
+
+
+def test_a_transition_reads_both_ways_in_json():
+    from ipscore.events.watch import Transition
+
+    day = dt.date(2024, 5, 1)
+    lost = Transition("CN1", day, became=False, because=["maintained"], event="lapsed")
+    won = Transition("CN1", day, became=True, because=["pledge"], event="pledge_registered")
+    assert lost.to_json() == {
+        "kind": "transition", "id": "CN1", "date": "2024-05-01", "from": "high_value",
+        "to": "not_high_value", "because": ["maintained"], "event": "lapsed",
+    }  # fmt: skip
+    assert (won.to_json()["from"], won.to_json()["to"]) == ("not_high_value", "high_value")

@@ -89,3 +89,16 @@ def test_events_after_until_are_reported_not_applied(tmp_path):
     assert summary["events_read"] == (
         summary["events_applied"] + summary["events_rejected"] + summary["after_until"]
     )
+
+
+def test_each_reject_reason_is_worded_for_the_reader(tmp_path):
+    """The reasons as a user reads them, one per kind of bad line (stated by hand)."""
+    deep = "[" * 100_000 + "]" * 100_000
+    no_id = {k: v for k, v in GOOD.items() if k != "id"}
+    text = "\n".join([deep, json.dumps(no_id), json.dumps({**GOOD, "id": "  "})])
+    stream = lines(tmp_path, text)
+    assert [(r["line"], r["reason"]) for r in stream.rejects] == [
+        (1, "not JSON: nested too deeply"),
+        (2, "missing id"),
+        (3, "missing id"),
+    ]
