@@ -77,3 +77,42 @@ def test_a_rule_tables_own_numbers_are_kept(tmp_path):
     # A CSV table's numbers come back as text ("9"), a JSON-lines table's as numbers: the
     # number is kept either way (the type differs; reported, not changed here).
     assert str(match["rule_no"]) == "9"
+
+
+def test_a_patent_number_in_any_spelling_has_one_join_key():
+    import pyarrow as pa
+
+    from ipscore.patents.joins import number_keys
+
+    spellings = [
+        "CN201510000001.2",
+        "ＣＮ２０１５１００００００１.２",
+        "zl201510000001.2",
+        "n/a",
+        None,
+    ]
+    assert number_keys(pa.array(spellings)).to_pylist() == ["201510000001"] * 3 + [None, None]
+
+
+def test_unknown_values_of_two_tallies_add_up(rule):
+    """Chunk A has status 'maybe' once, chunk B twice and 'sometimes' once: the sum says
+    maybe 3, sometimes 1 (stated by hand)."""
+    from ipscore.patents.summary import tally_of
+
+    prepared = prepare(rule, AS_OF)
+
+    def tally(*statuses):
+        batch = batch_of({}, *({"status": s} for s in statuses))
+        return tally_of(batch, evaluate(batch, prepared), prepared)[1]
+
+    total = tally("maybe") + tally("maybe", "maybe", "sometimes")
+    counts = total.unknown.set_index(["column", "value"])["rows"].to_dict()
+    assert counts == {("status", "maybe"): 3, ("status", "sometimes"): 1}
+    assert (total.read, total.evaluated) == (6, 2)
+
+
+def test_family_and_award_lists_are_read_into_codes():
+    batch = batch_of({"family_granted": "us; JP ,EP", "awards": "中国专利金奖"}, {})
+    families, awards = batch.columns["family_granted"], batch.columns["awards"]
+    assert families.row(0) == ("US", "JP", "EP") and families.row(1) == ()
+    assert awards.row(0) == ("china_patent.gold",) and awards.row(1) == ()
