@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections import deque
 from collections.abc import Callable, Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,6 +20,7 @@ import pandas as pd
 
 from ipscore.bulk.chunks import CSV_SUFFIXES, Chunk, read_chunks
 from ipscore.bulk.ids import Repeats, find_repeats
+from ipscore.bulk.threads import ordered_map
 from ipscore.errors import InputError
 from ipscore.patents.classify import Prepared, evaluate
 from ipscore.patents.population import Population
@@ -145,16 +145,10 @@ Runner = Callable[[Iterator[tuple[Chunk, np.ndarray, np.ndarray]], ChunkJob], It
 
 
 def run_threads(items, job: ChunkJob, workers: int = 2) -> Iterator[ChunkResult]:
-    """Chunks on a thread pool, results in order, at most `workers + 1` chunks in memory:
-    the Arrow, polars and numpy kernels doing the work release the GIL."""
-    with ThreadPoolExecutor(max_workers=workers) as pool:
-        pending: deque[Future] = deque()
-        for chunk, later, firsts in items:
-            pending.append(pool.submit(classify_chunk, chunk, job, later, firsts))
-            if len(pending) > workers:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+    """Chunks on a thread pool, results in order, at most `workers + 1` chunks in memory."""
+    return ordered_map(
+        classify_chunk, ((chunk, job, later, firsts) for chunk, later, firsts in items), workers
+    )
 
 
 def run_dask(client) -> Runner:

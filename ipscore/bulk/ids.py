@@ -9,9 +9,7 @@ seeds: 16 bytes a row, and a collision among 50 million ids has odds near 10^-23
 
 from __future__ import annotations
 
-from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -30,6 +28,7 @@ from ipscore.bulk.chunks import (
     newline_terminated,
     read_chunks,
 )
+from ipscore.bulk.threads import ordered_map
 from ipscore.errors import InputError
 from ipscore.patents.readers import _header_map
 from ipscore.patents.validate import normalize_ids
@@ -151,26 +150,19 @@ def _shared_first_hash(keys: pl.DataFrame) -> pl.DataFrame:
     return keys[candidates].with_columns(row=pl.Series(candidates + 1, dtype=pl.Int64))
 
 
-def _on_two_threads(function, items: Iterator) -> Iterator:
-    """function over items on two threads, in order, two items in flight at most (the
-    Arrow and Polars kernels of _hashes release the GIL)."""
-    with ThreadPoolExecutor(max_workers=2) as pool:
-        pending: deque[Future] = deque()
-        for item in items:
-            pending.append(pool.submit(function, item))
-            if len(pending) > 1:
-                yield pending.popleft().result()
-        while pending:
-            yield pending.popleft().result()
+def _hash_all(columns: Iterator) -> list[pl.DataFrame]:
+    return list(ordered_map(_hashes, ((column,) for column in columns)))
 
 
 def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Repeats:
     path = Path(path)
     check_register(path)
     try:
-        parts = list(_on_two_threads(_hashes, _id_parts(path, chunk_rows, sheet)))
+        parts = list(ordered_map(_hashes, ((ids,) for ids in _id_parts(path, chunk_rows, sheet))))
     except pl.exceptions.PolarsError:  # a CSV Polars will not read: Arrow says why
-        parts = list(_on_two_threads(_hashes, _id_parts(path, chunk_rows, sheet, fast=False)))
+        parts = list(
+            ordered_map(_hashes, ((i,) for i in _id_parts(path, chunk_rows, sheet, fast=False)))
+        )
     if not parts:
         empty = np.zeros(0, dtype=np.int64)
         return Repeats(0, empty, empty, empty, counted=False)
