@@ -1,8 +1,10 @@
 """A register as a sequence of raw chunks, each a fixed number of rows, read as it goes.
 
-Parquet is read a record batch at a time; CSV through Arrow's streaming reader (every
-column as text, as the single-pass reader reads it); XLSX, which Excel caps at 1,048,576
-rows, whole and then cut. Peak memory is one or two chunks, never the register.
+Parquet is read a record batch at a time; CSV, every column as text as the single-pass
+reader reads it, by Polars' threaded reader when the file is UTF-8 with LF or CRLF line
+ends and Polars reads the header as the csv module does, else by Arrow's streaming reader
+(GB18030, bare CR); XLSX, which Excel caps at 1,048,576 rows, whole and then cut. Peak
+memory is one or two chunks, never the register.
 """
 
 from __future__ import annotations
