@@ -248,32 +248,18 @@ def index_assumptions(rule: IndexRule) -> list[dict[str, Any]]:
     """Weights, normalisations, gates, bonus points and the qualification rule that no
     published source confirms."""
     s = rule.source
-    found = [
-        record(
-            f"{d.id}.weight",
-            d.weight.value,
-            d.weight.confidence,
-            file_source=s,
-            source=d.weight.source,
-            note=d.weight.note,
-            used_in=[d.name],
-        )
-        for d in rule.nodes()
-        if d.weight.confidence != "confirmed"
-    ]
+
+    def weight(item) -> dict[str, Any]:  # a tree node's or an indicator's
+        w = item.weight
+        return record(
+            f"{item.id}.weight", w.value, w.confidence, file_source=s, source=w.source,
+            note=w.note, used_in=[item.name],
+        )  # fmt: skip
+
+    found = [weight(d) for d in rule.nodes() if d.weight.confidence != "confirmed"]
     for i in rule.indicators:
         if i.weight.confidence != "confirmed":
-            found.append(
-                record(
-                    f"{i.id}.weight",
-                    i.weight.value,
-                    i.weight.confidence,
-                    file_source=s,
-                    source=i.weight.source,
-                    note=i.weight.note,
-                    used_in=[i.name],
-                )
-            )
+            found.append(weight(i))
         n = i.normalise
         if n.confidence != "confirmed":
             goalpost = n.method == "goalpost"
