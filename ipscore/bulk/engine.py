@@ -70,7 +70,7 @@ def classify_chunk(
     the register has (rejected; the driver words the reason), `firsts` positions that are
     the first of a repeated id."""
     frame = chunk.frame
-    if Path(job.source).suffix.lower() in CSV_SUFFIXES:
+    if chunk.line_breaks and Path(job.source).suffix.lower() in CSV_SUFFIXES:
         check_spanning_fields(Path(job.source), frame, chunk.first_line)
     batch = validate(frame, job.source, chunk.first_row, repeated=later)
     verdicts = evaluate(batch, job.prepared)

@@ -135,23 +135,17 @@ def _hashes(ids: pa.Array | pd.Series) -> pl.DataFrame:
 
 def _shared_first_hash(keys: pl.DataFrame) -> pl.DataFrame:
     """The rows (1-based, as "row") whose first hash another row has: every repeat, and
-    about none else. Found by sorting one 64-bit column (Polars' threaded sort: 0.2 s for
-    5M rows, numpy's 0.7 s), which costs a sixth of the memory of a hash table over both
-    hashes (20M rows: 0.3 GB, not 2 GB). Ties need no order: candidates are re-sorted by row."""
-    present = np.flatnonzero(~keys["null"].to_numpy())
-    first = keys["h1"]
-    order = present[first.gather(present).arg_sort().to_numpy()]
-    values = first.to_numpy()
-    same = values[order[1:]] == values[order[:-1]]
-    shared = np.zeros(len(order), dtype=bool)
-    shared[1:] |= same
-    shared[:-1] |= same
-    candidates = np.sort(order[shared])
-    return keys[candidates].with_columns(row=pl.Series(candidates + 1, dtype=pl.Int64))
-
-
-def _hash_all(columns: Iterator) -> list[pl.DataFrame]:
-    return list(ordered_map(_hashes, ((column,) for column in columns)))
+    about none else. The first hashes are sorted as values (Polars' threaded sort), the
+    values met twice picked out, and the rows holding one of those found by a lookup in
+    that small set: 0.14 s for 5M rows where an argsort and its gathers took 0.6 s, and a
+    sixth of the memory of a hash table over both hashes (20M rows: 0.3 GB, not 2 GB)."""
+    ordered = keys["h1"].filter(~keys["null"]).sort().to_numpy()
+    shared = pl.Series(np.unique(ordered[1:][ordered[1:] == ordered[:-1]]), dtype=pl.UInt64)
+    return (
+        keys.with_row_index("row", offset=1)
+        .filter(~pl.col("null") & pl.col("h1").is_in(shared.implode()))
+        .select("h1", "h2", "null", pl.col("row").cast(pl.Int64))
+    )
 
 
 def find_repeats(path: str | Path, chunk_rows: int, sheet: str | None = None) -> Repeats:

@@ -193,7 +193,7 @@ def check_spanning_fields(path: Path, frame: pd.DataFrame, first_line: int = 2) 
         column = frame[spec.name]
         if not pd.api.types.is_string_dtype(column.dtype):
             continue
-        text = pa.array(column, type=pa.string(), from_pandas=True)
+        text = pa.array(column, from_pandas=True)  # Arrow-backed text: not copied
         if not pc.any(pc.match_substring(text, "\n")).as_py():
             continue
         breaks = pc.count_substring(
