@@ -6,7 +6,9 @@ from __future__ import annotations
 import numpy as np
 import openpyxl
 import pandas as pd
+import pytest
 
+from ipscore.errors import InputError
 from ipscore.patents import ipc
 from ipscore.patents.classify import evaluate, prepare
 from ipscore.patents.explain import explain
@@ -74,9 +76,14 @@ def test_a_rule_tables_own_numbers_are_kept(tmp_path):
     path = tmp_path / "table.csv"
     path.write_text("rule_no,sei_code,ipc_patterns\n7,1.1,G06F*\n9,1.2,G03G*\n", "utf-8")
     [match] = load_ipc_table(path).explain_code("G03G 15/00")
-    # A CSV table's numbers come back as text ("9"), a JSON-lines table's as numbers: the
-    # number is kept either way (the type differs; reported, not changed here).
-    assert str(match["rule_no"]) == "9"
+    assert match["rule_no"] == 9  # a number, as from a JSON-lines table, not the text "9"
+
+
+def test_a_rule_number_that_is_not_a_number_is_refused_with_its_line(tmp_path):
+    path = tmp_path / "table.csv"
+    path.write_text("rule_no,sei_code,ipc_patterns\n7,1.1,G06F*\nnine,1.2,G03G*\n", "utf-8")
+    with pytest.raises(InputError, match=r"table.csv:3: rule_no: 'nine' is not a whole number"):
+        load_ipc_table(path)
 
 
 def test_a_patent_number_in_any_spelling_has_one_join_key():

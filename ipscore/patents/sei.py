@@ -304,6 +304,16 @@ def _terms(value: Any) -> list[str] | None:
     return None if value is None or (isinstance(value, float) and np.isnan(value)) else list(value)
 
 
+def _rule_no(value: Any, rule: int, path: Path, line_no: int) -> int:
+    """The table's own rule number (a CSV gives it as text), else the row's place."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or str(value).strip() == "":
+        return rule + 1
+    text = str(value).strip()
+    if not text.isdigit():
+        raise InputError(f"{path}:{line_no}: rule_no: {text!r} is not a whole number")
+    return int(text)
+
+
 def _plain_int(value: Any) -> Any:
     return int(value) if isinstance(value, int | np.integer) else value
 
@@ -424,7 +434,7 @@ def _build(name, path, records, known: Industries, layout: str) -> IpcTable:
                 "rule": rule,
                 "sei_code": code,
                 "sei_name": record.get("sei_name") or known.name(code),
-                "rule_no": record.get("rule_no", rule + 1),
+                "rule_no": _rule_no(record.get("rule_no"), rule, path, line_no),
                 "keywords": str(record.get("keywords") or ""),
                 "keyword_terms": _terms_or_none(record.get("keyword_terms")),
             }
