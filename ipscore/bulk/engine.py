@@ -72,7 +72,7 @@ def classify_chunk(
     frame = chunk.frame
     if chunk.line_breaks and Path(job.source).suffix.lower() in CSV_SUFFIXES:
         check_spanning_fields(Path(job.source), frame, chunk.first_line)
-    batch = validate(frame, job.source, chunk.first_row, repeated=later)
+    batch = validate(frame, job.source, chunk.first_row, repeated=later, parallel=False)
     verdicts = evaluate(batch, job.prepared)
     bits, tally = tally_of(batch, verdicts, job.prepared)
     if job.want_verdicts and bits is not None:
