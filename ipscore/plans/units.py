@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from types import ModuleType
+from typing import TYPE_CHECKING
 
-import pint
+if TYPE_CHECKING:
+    import pint
 
 DEFINITIONS = """
 件 = [item]
@@ -28,9 +31,17 @@ class UnitError(ValueError):
     pass
 
 
+def _pint() -> ModuleType:
+    """pint, imported on first use: with dask installed pint imports it, 0.15 s that every
+    command paid at start-up, most of them with no unit to convert."""
+    import pint
+
+    return pint
+
+
 @lru_cache(maxsize=1)
 def registry() -> pint.UnitRegistry:
-    units = pint.UnitRegistry()
+    units = _pint().UnitRegistry()
     for line in DEFINITIONS.strip().splitlines():
         units.define(line)
     return units
@@ -69,11 +80,12 @@ def _pint_text(unit: str) -> str:
 
 
 def check_unit(unit: str) -> str:
+    errors = _pint().errors
     try:
         registry().Unit(_pint_text(unit))
     except UnitError:
         raise
-    except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
+    except (errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
         raise UnitError(f"unknown unit {unit!r} ({err})") from None
     return unit
 
@@ -82,12 +94,13 @@ def convert(value: float, source: str, target: str) -> float:
     """`value` in unit `source` expressed in unit `target`."""
     if source.strip() == target.strip():
         return value
+    errors = _pint().errors
     try:
         quantity = registry().Quantity(value, _pint_text(source))
         return float(quantity.to(_pint_text(target)).magnitude)
-    except pint.errors.DimensionalityError:
+    except errors.DimensionalityError:
         raise UnitError(f"{source} cannot be converted to {target}") from None
     except UnitError:
         raise
-    except (pint.errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
+    except (errors.UndefinedUnitError, AttributeError, ValueError, TypeError) as err:
         raise UnitError(f"unknown unit {source!r} ({err})") from None
