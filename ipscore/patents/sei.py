@@ -160,18 +160,21 @@ class IpcTable:
         """Each row's industries as a bit set (see `bit_industries`). Keyword-filter rules
         count always (`ignore`) or only where title or abstract names a term (`require`)."""
         mode = keyword_mode(mode)
-        key = ("sei_rows", id(self), mode, id(title), id(abstract))
+        texts = (id(title), id(abstract)) if mode == "require" else ()  # `ignore` reads none
+        key = ("sei_rows", id(self), mode, *texts)
         if key in codes.row_cache:
             return codes.row_cache[key]
         if ("sei_bits", id(self)) not in codes.cache:
             codes.cache[("sei_bits", id(self))] = self.code_bits(codes.vocab)
         bits: CodeBits = codes.cache[("sei_bits", id(self))]
-        out = _or_per_row(codes, bits.plain)
-        for terms, bit, mask in bits.filters:
-            rows = codes.any_rows(mask)
-            if mode == "require":
-                rows &= _mentions(title, terms) | _mentions(abstract, terms)
-            out[rows] |= bit
+        if mode == "ignore":  # every rule counts: one pass over the rows' codes, not one a rule
+            out = _or_per_row(codes, bits.loose)
+        else:
+            out = _or_per_row(codes, bits.plain)
+            for terms, bit, mask in bits.filters:
+                mentioned = _mentions(title, terms) | _mentions(abstract, terms)
+                if mentioned is not False:  # no title or abstract: no filter rule can count
+                    out[codes.any_rows(mask) & mentioned] |= bit
         codes.row_cache[key] = out
         return out
 
@@ -259,6 +262,14 @@ class IpcTable:
 class CodeBits:
     plain: np.ndarray  # uint64 industry bits of the rules without a keyword filter
     filters: list[tuple[tuple[str, ...], np.uint64, np.ndarray]]  # terms, bit, codes matched
+
+    @property
+    def loose(self) -> np.ndarray:
+        """Per code, the industries of every rule, keyword filters counted always."""
+        out = self.plain.copy()
+        for _, bit, mask in self.filters:
+            out[mask] |= bit
+        return out
 
 
 KEYWORD_MODES = ("ignore", "require")
