@@ -32,7 +32,7 @@ from ipscore.patents.validate import (
     content_columns,
     content_hashes,
     normalize_ids,
-    repeat_reason,
+    repeat_reasons,
     validate,
 )
 from ipscore.report.export import TableSink
@@ -123,22 +123,31 @@ class _RepeatReasons:
     (chunks arrive in file order, so every first occurrence comes before its repeats)."""
 
     def __init__(self, repeats: Repeats):
-        self.first_of = dict(
-            zip(repeats.later.tolist(), repeats.first_of_later.tolist(), strict=True)
-        )
-        self.first_content: dict[int, int] = {}
+        self.first_of = pd.Series(repeats.first_of_later, index=repeats.later)
+        #: Content hash of each first occurrence seen so far, by its row.
+        self.first_content = pd.Series(dtype=np.uint64)
 
     def rejects(self, repeated: pd.DataFrame) -> pd.DataFrame:
-        rows, ids, content = (repeated[c].tolist() for c in ("row", "id", "content"))
-        found = []
-        for row, patent, digest in zip(rows, ids, content, strict=True):
-            first = self.first_of.get(row)
-            if first is None:
-                self.first_content[row] = digest
-                continue
-            same = self.first_content.get(first) == digest
-            found.append((row, patent, "id", str(patent), repeat_reason(first, same)))
-        return pd.DataFrame(found, columns=REJECT_COLUMNS)
+        first = self.first_of.reindex(repeated["row"].to_numpy())
+        is_later = first.notna().to_numpy()
+        firsts = repeated[~is_later]
+        self.first_content = pd.concat(
+            [self.first_content, pd.Series(firsts["content"].to_numpy(), index=firsts["row"])]
+        )
+        later = repeated[is_later]
+        first_rows = first.to_numpy()[is_later].astype(np.int64)
+        same = self.first_content.reindex(first_rows).to_numpy() == later["content"].to_numpy()
+        ids = later["id"].to_numpy(dtype=object)
+        return pd.DataFrame(
+            {
+                "row": later["row"].to_numpy(dtype=np.int64),
+                "id": ids,
+                "column": "id",
+                "value": ids.astype(str).astype(object),
+                "reason": repeat_reasons(first_rows, same),
+            },
+            columns=REJECT_COLUMNS,
+        )
 
 
 Runner = Callable[[Iterator[tuple[Chunk, np.ndarray, np.ndarray]], ChunkJob], Iterator[ChunkResult]]

@@ -115,10 +115,14 @@ def content_columns(frame: pd.DataFrame) -> list[str]:
     return [spec.name for spec in FIELDS if spec.name in frame.columns and spec.name != "id"]
 
 
-def repeat_reason(first_row: int, same_content: bool) -> str:
-    if same_content:
-        return f"repeated id (first at row {first_row})"
-    return f"repeated id with different content (first at row {first_row} is kept)"
+def repeat_reasons(first_rows: np.ndarray, same_content: np.ndarray) -> np.ndarray:
+    """The reject reason of each later occurrence of an id, worded from its first row."""
+    rows = pd.Series(np.asarray(first_rows, dtype=np.int64)).astype("str")
+    same = ("repeated id (first at row " + rows + ")").to_numpy(dtype=object)
+    different = ("repeated id with different content (first at row " + rows + " is kept)").to_numpy(
+        dtype=object
+    )
+    return np.where(np.asarray(same_content, dtype=bool), same, different)
 
 
 def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues, first_row: int) -> None:
@@ -159,7 +163,7 @@ def _repeated_ids(ids: pd.Series, content: pd.DataFrame, issues: Issues, first_r
         repeats["position"].to_numpy(),
         "id",
         repeats["id"].to_numpy(),
-        [repeat_reason(f + first_row, s) for f, s in zip(repeats["first"], same, strict=True)],
+        repeat_reasons(repeats["first"].to_numpy() + first_row, same),
     )
 
 
