@@ -24,7 +24,7 @@ import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from ipscore.errors import InputError
-from ipscore.patents.readers import _read_any, line_breaks, parquet_dictionaries, to_schema
+from ipscore.patents.readers import _read_any, parquet_dictionaries, to_schema
 
 #: Bytes checked to tell UTF-8 from GB18030: a Chinese export's header alone decides it.
 SNIFF_BYTES = 4 << 20
@@ -74,6 +74,45 @@ def newline_terminated(path: Path) -> bool:
     return b"\n" in head
 
 
+def csv_delimiter(path: Path) -> str:
+    return "\t" if path.suffix.lower() == ".tsv" else ","
+
+
+def polars_can_read(path: Path, encoding: str) -> bool:
+    """Polars' reader takes UTF-8 with LF or CRLF line ends; the rest goes to Arrow's."""
+    return encoding == "utf-8-sig" and newline_terminated(path)
+
+
+def polars_csv(path: Path, delimiter: str) -> pl.LazyFrame:
+    """Every column as text, as the single-pass reader reads it."""
+    return pl.scan_csv(
+        path, separator=delimiter, infer_schema=False, quote_char='"', encoding="utf8"
+    )
+
+
+def arrow_csv(
+    path: Path, encoding: str, delimiter: str, columns: list[str], block_bytes: int
+) -> Iterator[pa.RecordBatch]:
+    """`columns` of the CSV as text by Arrow's streaming reader (one thread, but it reads
+    GB18030 and bare CR line ends), a malformed file an InputError with Arrow's reason."""
+    try:  # opening reads the first block, so it can fail as much as the reading
+        yield from pv.open_csv(
+            path,
+            read_options=pv.ReadOptions(
+                encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes
+            ),
+            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
+            convert_options=pv.ConvertOptions(
+                include_columns=columns,
+                column_types=dict.fromkeys(columns, pa.string()),
+                strings_can_be_null=True,
+                null_values=[""],
+            ),
+        )
+    except pa.ArrowInvalid as err:
+        raise InputError(f"{path}: malformed CSV: {err}") from None
+
+
 class _NotForPolars(Exception):
     """Polars read the file differently from the header: Arrow reads it instead."""
 
@@ -85,9 +124,7 @@ def _polars_batches(
     where Arrow's streaming reader, parsing on one thread, takes 4.5 s. Raises
     _NotForPolars before yielding anything when Polars refuses the file or reads other
     columns than the header has."""
-    batches = pl.scan_csv(
-        path, separator=delimiter, infer_schema=False, quote_char='"', encoding="utf8"
-    ).collect_batches(chunk_size=rows)
+    batches = polars_csv(path, delimiter).collect_batches(chunk_size=rows)
     started = False
     try:
         for batch in batches:
@@ -104,33 +141,18 @@ def _polars_batches(
 def _csv_batches(
     path: Path, block_bytes: int, rows: int
 ) -> Iterator[pa.RecordBatch | pl.DataFrame]:
-    delimiter = "\t" if path.suffix.lower() == ".tsv" else ","
+    delimiter = csv_delimiter(path)
     encoding = csv_encoding(path)
     names = csv_header(path, encoding, delimiter)
     if not names:
         return
-    if encoding == "utf-8-sig" and len(set(names)) == len(names) and newline_terminated(path):
+    if len(set(names)) == len(names) and polars_can_read(path, encoding):
         try:
             yield from _polars_batches(path, delimiter, names, rows)
             return
         except _NotForPolars:
             pass
-    try:  # opening reads the first block, so it can fail as much as the reading
-        reader = pv.open_csv(
-            path,
-            read_options=pv.ReadOptions(
-                encoding="utf8" if encoding == "utf-8-sig" else encoding, block_size=block_bytes
-            ),
-            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pv.ConvertOptions(
-                column_types=dict.fromkeys(names, pa.string()),
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-        yield from reader
-    except pa.ArrowInvalid as err:
-        raise InputError(f"{path}: malformed CSV: {err}") from None
+    yield from arrow_csv(path, encoding, delimiter, names, block_bytes)
 
 
 def _parquet_batches(path: Path, rows: int) -> Iterator[pa.RecordBatch]:
@@ -253,8 +275,8 @@ def read_chunks(path: str | Path, rows: int, sheet: str | None = None) -> Iterat
     is_csv = path.suffix.lower() in CSV_SUFFIXES
     first_row, first_line = 1, 2
     for part in _rebatch(path, rows, sheet):
-        if isinstance(part, pd.DataFrame):
-            raw, breaks = part, line_breaks(part) if is_csv else 0
+        if isinstance(part, pd.DataFrame):  # XLSX: a cell's line break is no file line
+            raw, breaks = part, 0
         else:
             raw, breaks = part.to_pandas(), newlines(part) if is_csv else 0
         yield Chunk(to_schema(path, raw), first_row, first_line, breaks)

@@ -17,15 +17,17 @@ import numpy as np
 import pandas as pd
 import polars as pl
 import pyarrow as pa
-import pyarrow.csv as pv
 import pyarrow.parquet as pq
 
 from ipscore.bulk.chunks import (
     CSV_SUFFIXES,
+    arrow_csv,
     check_register,
+    csv_delimiter,
     csv_encoding,
     csv_header,
-    newline_terminated,
+    polars_can_read,
+    polars_csv,
     read_chunks,
 )
 from ipscore.bulk.threads import ordered_map
@@ -77,16 +79,17 @@ def _id_parts(
         except (OSError, pa.ArrowException) as err:
             raise InputError(f"{path}: cannot read parquet: {err}") from None
     elif suffix in CSV_SUFFIXES:
-        delimiter = "\t" if suffix == ".tsv" else ","
+        delimiter = csv_delimiter(path)
         encoding = csv_encoding(path)
         header = csv_header(path, encoding, delimiter)
         column = _id_header(path, header)
         if column is None:
             return
-        if encoding == "utf-8-sig" and fast and newline_terminated(path):
+        if fast and polars_can_read(path, encoding):
             yield from _polars_csv_column(path, header.index(column), delimiter, chunk_rows)
         else:
-            yield from _arrow_csv_column(path, column, encoding, delimiter)
+            for batch in arrow_csv(path, encoding, delimiter, [column], 64 << 20):
+                yield batch.column(0)
     else:
         for chunk in read_chunks(path, chunk_rows, sheet):
             if "id" in chunk.frame:
@@ -97,33 +100,9 @@ def _polars_csv_column(path: Path, position: int, delimiter: str, rows: int) -> 
     """One column of a UTF-8 CSV with Polars' multi-threaded reader (2.5x Arrow's streaming
     reader, which tokenises every field on one thread). Raises PolarsError on a file Polars
     will not read: find_repeats then reads it with Arrow, whose message names the problem."""
-    frame = pl.scan_csv(
-        path, separator=delimiter, infer_schema=False, quote_char='"', encoding="utf8"
-    ).select(pl.nth(position))
+    frame = polars_csv(path, delimiter).select(pl.nth(position))
     for batch in frame.collect_batches(chunk_size=rows):
         yield batch.to_series().to_arrow()
-
-
-def _arrow_csv_column(path: Path, column: str, encoding: str, delimiter: str) -> Iterator[pa.Array]:
-    try:
-        reader = pv.open_csv(
-            path,
-            read_options=pv.ReadOptions(
-                encoding="utf8" if encoding == "utf-8-sig" else encoding,
-                block_size=64 << 20,
-            ),
-            parse_options=pv.ParseOptions(delimiter=delimiter, newlines_in_values=True),
-            convert_options=pv.ConvertOptions(
-                include_columns=[column],
-                column_types={column: pa.string()},
-                strings_can_be_null=True,
-                null_values=[""],
-            ),
-        )
-        for batch in reader:
-            yield batch.column(0)
-    except pa.ArrowInvalid as err:
-        raise InputError(f"{path}: malformed CSV: {err}") from None
 
 
 def _hashes(ids: pa.Array | pd.Series) -> pl.DataFrame:

@@ -215,17 +215,6 @@ def check_spanning_fields(path: Path, frame: pd.DataFrame, first_line: int = 2) 
         )
 
 
-def line_breaks(frame: pd.DataFrame) -> int:
-    """Line breaks inside the fields of a chunk: how far the file's line numbers run ahead
-    of its row numbers (so a later chunk can name the right line)."""
-    total = 0
-    for column in frame.columns:
-        if pd.api.types.is_string_dtype(frame[column].dtype):
-            text = pa.array(frame[column], type=pa.string(), from_pandas=True)
-            total += int(pc.sum(pc.count_substring(text, "\n")).as_py() or 0)
-    return total
-
-
 def parquet_dictionaries(path: Path) -> list[str]:
     """The Parquet columns to read as categories; refuses a nested column (InputError)."""
     schema = pq.read_schema(path)
